@@ -1,0 +1,5 @@
+"""`python -m mindmap` runs the command line."""
+
+from mindmap.cli import main
+
+main()

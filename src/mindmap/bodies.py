@@ -1,0 +1,159 @@
+"""Fill a note's placeholder HTML for the page it lands on: links, embeds, tag urls.
+
+Hrefs are relative to the page being written, which may be another note's page (for an
+embed or a backlink snippet), so the same note HTML is filled differently per page (E1).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.markdown.render import PLACEHOLDER
+from mindmap.model import Context, LinkRef, Note
+from mindmap.paths import NotePath, relative_url
+from mindmap.resolve import Resolution, find_heading
+
+IMAGE = {".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"}
+AUDIO = {".flac", ".m4a", ".mp3", ".ogg", ".wav", ".webm", ".3gp"}
+VIDEO = {".mkv", ".mov", ".mp4", ".ogv"}
+_SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
+_IDS = re.compile(r' id="[^"]*"')
+
+
+@dataclass
+class _Frame:
+    note: Note
+    page: str  # url of the page being written
+    stack: tuple[str, ...]  # embeds entered so far, to cut loops (E4)
+    current: str | None = None  # backlink snippets: the page whose links get `is-current`
+
+
+@dataclass
+class BodyFiller:
+    notes: dict[NotePath, Note]
+    resolutions: dict[NotePath, list[Resolution]]
+    urls: dict[str, str]
+    tag_urls: dict[str, str]
+    embed_depth: int = 5
+    diagnostics: set[Diagnostic] = field(default_factory=set)
+
+    def page_body(self, note: Note, page: str) -> str:
+        """The note's whole body as it appears on its own page."""
+        return self._fill(note.body, _Frame(note, page, (note.path,)))
+
+    def context_html(self, note: Note, context: Context, page: str, current: str) -> str:
+        """A backlink snippet: the bullet or paragraph of `note` that links to `current`."""
+        html = note.slice(context.start, context.end)
+        return _IDS.sub("", self._fill(html, _Frame(note, page, (note.path,), current)))
+
+    def _fill(self, html: str, frame: _Frame) -> str:
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1) == "T":
+                return relative_url(frame.page, self.tag_urls[match.group(2)])
+            n = int(match.group(2))
+            ref, res = frame.note.links[n], self.resolutions[frame.note.path][n]
+            if ref.embed:
+                return self._embed(ref, res, frame)
+            return self._link_open(ref, res, frame)
+
+        return PLACEHOLDER.sub(replace, html)
+
+    def _href(self, res: Resolution, frame: _Frame) -> str:
+        target = self.urls[str(res.target)]
+        return relative_url(frame.page, f"{target}#{res.anchor}" if res.anchor else target)
+
+    def _link_open(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
+        if res.status == "private":
+            return "<a>"  # an unpublished note: plain text, nothing that leaks its name
+        if res.status == "missing":
+            title = escape(f"No note named “{ref.target.strip()}”")
+            return f'<a class="internal missing" title="{title}">'
+        classes = "internal attachment" if res.is_asset else "internal"
+        if frame.current is not None and res.target == frame.current:
+            classes += " is-current"
+        return f'<a class="{classes}" href="{escape(self._href(res, frame))}">'
+
+    def _embed(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
+        if res.status == "private":
+            return ""
+        if res.status == "missing":
+            what = escape(ref.target.strip() or "?")
+            return f'<span class="embed embed-missing mm-error">Missing embed: “{what}”</span>'
+        if res.is_asset:
+            return self._media(ref, res, frame)
+        return self._transclude(ref, res, frame)
+
+    def _media(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
+        src = escape(relative_url(frame.page, self.urls[str(res.target)]))
+        ext = posixpath.splitext(str(res.target))[1].lower()
+        label = escape(ref.alias or posixpath.basename(str(res.target)))
+        if ext in IMAGE:
+            return _image(src, ref, ext)
+        if ext in AUDIO:
+            return f'<audio class="embed-audio" controls src="{src}" title="{label}"></audio>'
+        if ext in VIDEO:
+            return f'<video class="embed-video" controls src="{src}" title="{label}"></video>'
+        if ext == ".pdf":
+            frag = "#" + escape("#".join(ref.heading)) if ref.heading else ""
+            return (
+                f'<object class="embed-pdf" type="application/pdf" data="{src}{frag}">'
+                f'<a class="internal attachment" href="{src}">{label}</a></object>'
+            )
+        return f'<a class="internal attachment" href="{src}">{label}</a>'
+
+    def _transclude(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
+        target = self.notes[NotePath(str(res.target))]
+        key = f"{target.path}#{'#'.join(ref.heading)}^{ref.block or ''}"
+        href = escape(self._href(res, frame))
+        title = escape(" › ".join([target.title, *ref.heading]))
+        if key in frame.stack or len(frame.stack) > self.embed_depth:
+            self._report(
+                frame.note,
+                ref,
+                "embed-cycle",
+                f'embed of "{ref.target or target.title}" loops back or nests too deep; cut here',
+            )
+            return (
+                f'<div class="embed embed-cycle mm-error">↻ <a class="internal" href="{href}">'
+                f"{title}</a> (embed loop cut)</div>"
+            )
+        html, kind = self._section(target, ref)
+        inner = self._fill(html, _Frame(target, frame.page, (*frame.stack, key)))
+        return (
+            f'<div class="embed" data-embed="{kind}"><div class="embed-title">'
+            f'<a class="internal" href="{href}">{title}</a></div>'
+            f'<div class="embed-content">{_IDS.sub("", inner)}</div></div>'
+        )
+
+    def _section(self, note: Note, ref: LinkRef) -> tuple[str, str]:
+        """What an embed shows: a block (E3), a heading's section (E2) or the whole note (E1)."""
+        if ref.block:
+            block = next((b for b in note.blocks if b.id.lower() == ref.block.lower()), None)
+            if block is not None:
+                html = note.slice(block.start, block.end)
+                return (f"<{block.wrap}>{html}</{block.wrap}>" if block.wrap else html), "block"
+        if ref.heading:
+            anchor = find_heading(note, ref.heading)
+            head = next((h for h in note.headings if h.anchor == anchor), None)
+            if head is not None:
+                return note.slice(head.start, head.end), "heading"
+        return note.body, "note"
+
+    def _report(self, note: Note, ref: LinkRef, code: str, message: str) -> None:
+        self.diagnostics.add(
+            Diagnostic(note.path, ref.line, ref.col, Severity.WARNING, code, message)
+        )
+
+
+def _image(src: str, ref: LinkRef, ext: str) -> str:
+    size = _SIZE.match((ref.alias or "").strip())
+    alt = escape(ref.alias or "") if not size else ""
+    dims = ""
+    if size:
+        dims = f' width="{size.group(1)}"' + (f' height="{size.group(2)}"' if size.group(2) else "")
+    frag = "#" + escape("#".join(ref.heading)) if ref.heading else ""  # a style hook, kept (E5)
+    return f'<img class="embed-image" src="{src}{frag}" alt="{alt}"{dims} loading="lazy">'

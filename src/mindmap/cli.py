@@ -1,0 +1,102 @@
+"""The `mindmap` command. Thin: parse options, load the config, call one function."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from mindmap import __version__
+from mindmap.config import ConfigError, load_config
+from mindmap.diagnostics import Diagnostic, Severity, count, summarise
+
+NOTES = click.argument("notes_dir", default="notes", type=click.Path(path_type=Path))
+CONFIG = click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Settings file (default: ./mindmap.yml when it exists).",
+)
+STRICT = click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only diagnostics and errors.")
+JOBS = click.option(
+    "-j", "--jobs", type=int, default=0, help="Parser processes (default: all cores)."
+)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="mindmap")
+def main() -> None:
+    """Turn an Obsidian-style vault of notes into a static site with backlinks."""
+
+
+@main.command()
+@NOTES
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default="site",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Output folder (replaced on every build).",
+)
+@CONFIG
+@STRICT
+@QUIET
+@JOBS
+def build(
+    notes_dir: Path, out_dir: Path, config_path: Path | None, strict: bool, quiet: bool, jobs: int
+) -> None:
+    """Build the site from NOTES_DIR (default: notes/) into --out (default: site/)."""
+    from mindmap.build import build_site
+
+    config = load_config(config_path)
+    result = build_site(notes_dir, out_dir, config, None if quiet else _progress, jobs)
+    _report(
+        result.diagnostics,
+        str(notes_dir),
+        strict,
+        quiet,
+        f"built {result.notes} notes into {result.pages} pages ({result.files} files) in "
+        f"{out_dir}/ in {result.seconds:.2f}s",
+    )
+
+
+@main.command()
+@NOTES
+@CONFIG
+@STRICT
+@JOBS
+def check(notes_dir: Path, config_path: Path | None, strict: bool, jobs: int) -> None:
+    """Run the whole build without writing anything; print the diagnostics."""
+    from mindmap.build import make_site
+
+    if not notes_dir.is_dir():
+        raise ConfigError(f"notes folder not found: {notes_dir}")
+    start = time.perf_counter()
+    site = make_site(notes_dir, load_config(config_path), lambda _m: None, jobs)
+    _report(
+        site.diagnostics,
+        str(notes_dir),
+        strict,
+        False,
+        f"checked {site.notes} notes in {time.perf_counter() - start:.2f}s",
+    )
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  {message}", err=True)
+
+
+def _report(diags: list[Diagnostic], notes_dir: str, strict: bool, quiet: bool, done: str) -> None:
+    for line in summarise(diags, notes_dir):
+        click.echo(line, err=True)
+    errors, warnings = count(diags, Severity.ERROR), count(diags, Severity.WARNING)
+    if not quiet:
+        click.echo(f"{done}: {errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        sys.exit(1)

@@ -1,0 +1,77 @@
+"""Site configuration from an optional `mindmap.yml`; every key has a default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+
+class ConfigError(click.ClickException):
+    """A usage or configuration problem: exit code 2, nothing is built."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "mindmap"  # site title, in every page header
+    description: str = ""  # site description for the home page's <meta>
+    lang: str = "en"  # <html lang>
+    url: str = ""  # public base url (https://user.github.io/repo/): only the 404 page uses it
+    home: str = ""  # note shown as the home page; default index.md, then Home.md, at the root
+    ignore: tuple[str, ...] = ()  # gitignore-style patterns of vault files to leave out
+    resolve_aliases: bool = False  # let [[Alias]] resolve to the note that declares it (R6: off)
+    strict_line_breaks: bool = False  # CommonMark line breaks; Obsidian's default is off (K7)
+    embed_depth: int = 5  # nested embeds deeper than this are cut
+    templates: str = "templates"  # folder whose templates override the built-in ones by name
+    severity: dict[str, str] = field(default_factory=dict)  # per-code level: error|warning|info
+    base_dir: Path = field(default=Path("."), compare=False)  # folder of mindmap.yml
+
+    @property
+    def templates_dir(self) -> Path:
+        return (self.base_dir / self.templates).resolve()
+
+
+def load_config(path: Path | None) -> Config:
+    """Read `path` (or ./mindmap.yml when it exists); unknown keys are an error, not a guess."""
+    if path is None:
+        path = Path("mindmap.yml")
+        if not path.exists():
+            return Config(base_dir=Path.cwd())
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise ConfigError(f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    return _from_mapping(data, path)
+
+
+def _from_mapping(data: dict[str, Any], path: Path) -> Config:
+    known = {f.name: f for f in fields(Config) if f.name != "base_dir"}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        default = getattr(Config(), key)
+        if isinstance(default, tuple):
+            value = tuple(value if isinstance(value, list) else [value])
+        elif isinstance(default, bool) and not isinstance(value, bool):
+            raise ConfigError(f"{path}: {key} must be true or false")
+        elif isinstance(default, int) and not isinstance(default, bool):
+            if not isinstance(value, int) or value < 0:
+                raise ConfigError(f"{path}: {key} must be a whole number")
+        elif isinstance(default, dict) and not isinstance(value, dict):
+            raise ConfigError(f"{path}: {key} must be a mapping")
+        elif isinstance(default, str):
+            value = "" if value is None else str(value)
+        values[key] = value
+    bad = {v for v in values.get("severity", {}).values()} - {"error", "warning", "info"}
+    if bad:
+        raise ConfigError(f"{path}: severity levels must be error, warning or info")
+    return Config(**values, base_dir=path.resolve().parent)

@@ -1,0 +1,50 @@
+"""Problems found in the notes: data with a position, collected, formatted like a compiler."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    path: str  # vault-relative source path ("" for build-wide problems)
+    line: int  # 1-based; 0 when unknown
+    col: int  # 1-based; 0 when unknown
+    severity: Severity
+    code: str  # "link-missing", "embed-cycle", "frontmatter-yaml", ...
+    message: str
+    hint: str | None = None
+
+    def format(self, notes_dir: str = "") -> str:
+        """`notes/a.md:14:9: warning: no note named "X" [link-missing]` plus a hint line."""
+        where = f"{notes_dir.rstrip('/')}/{self.path}" if notes_dir and self.path else self.path
+        pos = "".join(f":{n}" for n in (self.line, self.col) if n)
+        head = f"{where}{pos}: " if where else ""
+        text = f"{head}{self.severity.value}: {self.message} [{self.code}]"
+        return text + (f"\n    hint: {self.hint}" if self.hint else "")
+
+
+def summarise(diags: list[Diagnostic], notes_dir: str, per_code: int = 50) -> list[str]:
+    """Sorted, deduplicated lines; after `per_code` of one code, a single '... and N more'."""
+    shown: Counter[str] = Counter()
+    lines: list[str] = []
+    for d in sorted(set(diags)):
+        shown[d.code] += 1
+        if shown[d.code] <= per_code:
+            lines.append(d.format(notes_dir))
+    for code, n in sorted(shown.items()):
+        if n > per_code:
+            lines.append(f"... and {n - per_code} more [{code}]")
+    return lines
+
+
+def count(diags: list[Diagnostic], severity: Severity) -> int:
+    return sum(1 for d in set(diags) if d.severity is severity)

@@ -1,0 +1,133 @@
+"""The link graph of the vault: notes, outline topics, tags and missing notes (networkx).
+
+The only module that imports networkx. Backlinks, outlinks and graph.json all come from here,
+so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from mindmap.model import Note
+from mindmap.paths import NotePath, nfc
+from mindmap.resolve import Resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    source: NotePath
+    refs: tuple[int, ...]  # indices into the source note's links that point here
+
+
+def missing_id(target: str) -> str:
+    return "missing:" + nfc(target).strip().lower()
+
+
+class LinkGraph:
+    """A MultiDiGraph with edge kinds link / embed / tag / outline."""
+
+    def __init__(
+        self, notes: dict[NotePath, Note], resolutions: dict[NotePath, list[Resolution]]
+    ) -> None:
+        self.notes = notes
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        for path in sorted(notes):
+            self.g.add_node(path, kind="note")
+        for path in sorted(notes):
+            self._add_note(notes[path], resolutions[path])
+
+    def _add_note(self, note: Note, resolved: list[Resolution]) -> None:
+        for n, (ref, res) in enumerate(zip(note.links, resolved, strict=True)):
+            kind = "embed" if ref.embed else "link"
+            if res.status in ("found", "bad-anchor") and not res.is_asset:
+                self._edge(note.path, str(res.target), kind, n)
+            elif res.status == "missing" and ref.kind != "image":
+                self.g.add_node(missing_id(ref.target), kind="missing", title=ref.target.strip())
+                self._edge(note.path, missing_id(ref.target), kind, n)
+        for tag in note.tags:
+            self.g.add_node("tag:" + tag, kind="tag")
+            self.g.add_edge(note.path, "tag:" + tag, key="tag", kind="tag")
+        for topic in note.topics:
+            node = f"{note.path}#{topic.anchor}"
+            parent = f"{note.path}#{topic.parent}" if topic.parent else note.path
+            self.g.add_node(node, kind="topic", note=note.path, topic=topic)
+            self.g.add_edge(parent, node, key="outline", kind="outline")
+
+    def _edge(self, source: str, target: str, kind: str, n: int) -> None:
+        data = self.g.get_edge_data(source, target, key=kind)
+        if data is None:
+            self.g.add_edge(source, target, key=kind, kind=kind, refs=[n])
+        else:
+            data["refs"].append(n)
+
+    def backlinks(self, path: NotePath) -> list[Backlink]:
+        """Notes that link to or embed `path` (itself excluded), with the refs that do."""
+        found: dict[str, list[int]] = {}
+        for source, _target, data in self.g.in_edges(path, data=True):
+            if data["kind"] in ("link", "embed") and source != path:
+                found.setdefault(source, []).extend(data["refs"])
+        return [Backlink(NotePath(s), tuple(sorted(r))) for s, r in sorted(found.items())]
+
+    def outlinks(self, path: NotePath) -> list[str]:
+        """Distinct notes and missing names `path` links to or embeds (itself excluded)."""
+        targets = {
+            t
+            for _s, t, d in self.g.out_edges(path, data=True)
+            if d["kind"] in ("link", "embed") and t != path
+        }
+        return sorted(targets)
+
+    def inbound_counts(self) -> dict[str, int]:
+        """How many distinct notes link to each note: the hubs of the garden."""
+        return {
+            p: len({s for s, _t in self.g.in_edges(p) if s in self.notes and s != p})
+            for p in self.notes
+        }
+
+    def link_count(self) -> int:
+        return sum(1 for _s, _t, d in self.g.edges(data=True) if d["kind"] in ("link", "embed"))
+
+    def to_json(self, urls: dict[str, str], tag_urls: dict[str, str]) -> dict[str, object]:
+        """The documented public graph.json (README: "graph.json")."""
+        nodes = [self._node_json(n, d, urls, tag_urls) for n, d in sorted(self.g.nodes(data=True))]
+        links = sorted({(s, t, d["kind"]) for s, t, d in self.g.edges(data=True)})
+        return {
+            "nodes": nodes,
+            "links": [{"source": s, "target": t, "kind": k} for s, t, k in links],
+        }
+
+    def _node_json(
+        self, node: str, data: dict[str, object], urls: dict[str, str], tag_urls: dict[str, str]
+    ) -> dict[str, object]:
+        kind = str(data["kind"])
+        out: dict[str, object] = {
+            "id": node,
+            "kind": kind,
+            "title": node,
+            "url": None,
+            "path": None,
+            "parent": None,
+        }
+        if kind == "note":
+            out.update(title=self.notes[NotePath(node)].title, url=urls[node], path=node)
+        elif kind == "topic":
+            topic, note = data["topic"], str(data["note"])
+            parent = f"{note}#{topic.parent}" if topic.parent else note  # type: ignore[attr-defined]
+            out.update(title=topic.title, url=f"{urls[note]}#{topic.anchor}", parent=parent)  # type: ignore[attr-defined]
+        elif kind == "tag":
+            out.update(title="#" + node[4:], url=tag_urls[node[4:]])
+        else:
+            out.update(title=data["title"])
+        return out
+
+
+def tag_ancestors(tags: Iterable[str]) -> set[str]:
+    """Every tag plus its parents: `a/b/c` gives a, a/b, a/b/c (nested tags, T1)."""
+    out: set[str] = set()
+    for tag in tags:
+        parts = tag.split("/")
+        out.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return out

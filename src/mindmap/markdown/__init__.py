@@ -1,0 +1,91 @@
+"""The Markdown engine: `parse_note(text, path)` turns one note into a `Note`, on its own.
+
+Front matter, Obsidian syntax (wikilinks, embeds, tags, block ids, callouts, highlights,
+comments), math, footnotes and task lists are all markdown-it plugins producing tokens;
+no regex pass touches the raw text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from mindmap.markdown.blockids import blockids_plugin
+from mindmap.markdown.callouts import callouts_plugin
+from mindmap.markdown.comments import comments_plugin
+from mindmap.markdown.extract import extract
+from mindmap.markdown.highlights import highlights_plugin
+from mindmap.markdown.properties import Properties, read_properties
+from mindmap.markdown.render import PartsRenderer, install_rules
+from mindmap.markdown.tags import tags_plugin
+from mindmap.markdown.wikilinks import wikilinks_plugin
+from mindmap.model import LinkRef, Note
+from mindmap.paths import NotePath
+
+RENDERER_VERSION = "1"  # bump when rendering changes, so caches are not reused
+
+
+def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
+    """One MarkdownIt with every plugin; Obsidian's default shows single newlines (K7)."""
+    md = MarkdownIt(
+        "commonmark", {"html": True, "breaks": not strict_line_breaks}, renderer_cls=PartsRenderer
+    )
+    md.enable(["table", "strikethrough"])
+    for plugin in (
+        front_matter_plugin,
+        comments_plugin,
+        wikilinks_plugin,
+        tags_plugin,
+        highlights_plugin,
+        footnote_plugin,
+        tasklists_plugin,
+        callouts_plugin,
+        blockids_plugin,
+    ):
+        md.use(plugin)
+    md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+    assert isinstance(md.renderer, PartsRenderer)
+    install_rules(md.renderer)
+    return md
+
+
+def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
+    """Parse and render one note. Pure: reads no other file; links stay unresolved."""
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+    clean = text.replace("\x02", "\ufffd").replace("\x03", "\ufffd")
+    env: dict[str, Any] = {}
+    tokens = md.parse(clean, env)
+    props = read_properties(tokens, path)
+    found = extract(tokens, clean.splitlines(), path)
+    assert isinstance(md.renderer, PartsRenderer)
+    parts = md.renderer.render_parts(tokens, md.options, env)
+    offsets = [0]
+    for part in parts:
+        offsets.append(offsets[-1] + len(part))
+    links = found.links + [LinkRef(line, 0, t, kind="property") for line, t in props.links]
+    return Note(
+        path=NotePath(path),
+        digest=digest,
+        title=props.title,
+        aliases=props.aliases,
+        tags=tuple(sorted(set(props.tags) | set(found.tags))),
+        meta=props.meta,
+        published=props.published,
+        headings=tuple(found.headings),
+        blocks=tuple(found.blocks),
+        topics=tuple(found.topics),
+        links=tuple(links),
+        contexts=tuple(found.contexts),
+        body="".join(parts),
+        offsets=tuple(offsets),
+        diagnostics=tuple(props.diagnostics + found.diagnostics),
+    )
+
+
+__all__ = ["RENDERER_VERSION", "Properties", "make_markdown", "parse_note"]

@@ -1,0 +1,97 @@
+"""Core rule: `^block-id` markers name blocks (ofm-spec B1–B3); the marker is hidden.
+
+Trailing form: ` ^id` at the end of a paragraph names that paragraph, or the list item /
+quote / callout that directly holds it (a list item is named with its subtree). Standalone
+form: a paragraph that is only `^id`, after a list, quote, callout or table, names that block.
+The id goes to `meta["block_id"]` of the named block's opening token.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+_TRAILING = re.compile(r"(?:^|(?<=\s))\^([A-Za-z0-9-]+)\s*$")
+_GLUED = re.compile(r"\^([A-Za-z0-9-]+)\s*$")
+_CONTAINERS = ("list_item_open", "blockquote_open", "callout_open")
+_STRUCTURES = {
+    "bullet_list_close": "bullet_list_open",
+    "ordered_list_close": "ordered_list_open",
+    "blockquote_close": "blockquote_open",
+    "callout_close": "callout_open",
+    "table_close": "table_open",
+}
+
+
+def blockids_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.after("inline", "block_id", _block_id_rule)
+
+
+def _block_id_rule(state: StateCore) -> None:
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "inline" and token.children and tokens[i - 1].type == "paragraph_open":
+            block_id = _strip_marker(token)
+            if block_id:
+                _attach(tokens, i - 1, block_id, only_marker=not _has_content(token))
+
+
+def _strip_marker(inline: Token) -> str | None:
+    children = inline.children or []
+    last = children[-1] if children else None
+    if last is None or last.type != "text":
+        return None
+    match = _TRAILING.search(last.content)
+    if not match and len(children) > 1 and children[-2].type in ("embed", "wikilink"):
+        match = _GLUED.fullmatch(last.content)  # `![[img.png]]^id`, seen in real vaults (B2)
+    if not match:
+        return None
+    last.content = last.content[: match.start()].rstrip()
+    while children and children[-1].type in ("softbreak", "hardbreak", "text"):
+        if children[-1].type == "text" and children[-1].content:
+            break
+        children.pop()
+    return match.group(1)
+
+
+def _has_content(inline: Token) -> bool:
+    return any(c.type != "text" or c.content.strip() for c in inline.children or [])
+
+
+def _attach(tokens: list[Token], para: int, block_id: str, only_marker: bool) -> None:
+    container = _enclosing(tokens, para)
+    if container is not None:
+        target = container
+    elif only_marker and para > 0 and tokens[para - 1].type in _STRUCTURES:
+        target = _matching_open(tokens, para - 1)
+    else:
+        target = para
+    if only_marker:
+        for j in (para, para + 1, para + 2):
+            tokens[j].hidden = True
+        tokens[para + 1].children = []
+    tokens[target].meta = {**(tokens[target].meta or {}), "block_id": block_id}
+
+
+def _enclosing(tokens: list[Token], para: int) -> int | None:
+    """The innermost list item, quote or callout that directly holds the paragraph."""
+    level = tokens[para].level
+    for j in range(para - 1, -1, -1):
+        if tokens[j].level < level and tokens[j].nesting == 1:
+            return j if tokens[j].type in _CONTAINERS else None
+    return None
+
+
+def _matching_open(tokens: list[Token], close: int) -> int:
+    want, depth = _STRUCTURES[tokens[close].type], 0
+    for j in range(close, -1, -1):
+        if tokens[j].nesting == -1 and tokens[j].level == tokens[close].level:
+            depth += 1
+        elif tokens[j].type == want and tokens[j].level == tokens[close].level:
+            depth -= 1
+            if depth == 0:
+                return j
+    return close

@@ -1,0 +1,239 @@
+"""Walk a note's tokens once: headings, block ids, outline topics, links with their context.
+
+Also gives elements their html ids (headings, named blocks, branch bullets and bullets that
+hold links), so that render.py only has to print what is decided here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from markdown_it.token import Token
+
+from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.model import Block, Context, Heading, LinkRef, Topic
+from mindmap.paths import heading_anchor, slugify
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_LINKISH = ("wikilink", "embed", "link_open", "image", "tag")
+_LISTS = ("bullet_list_open", "ordered_list_open")
+_CRUMB_MAX = 80
+
+
+@dataclass
+class Extracted:
+    headings: list[Heading] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    links: list[LinkRef] = field(default_factory=list)
+    contexts: list[Context] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def plain_text(inline: Token | None) -> str:
+    """The visible text of an inline token, for titles, crumbs and heading anchors."""
+    if inline is None:
+        return ""
+    out: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline", "math_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif child.type == "wikilink":
+            out.append(plain_text(child))
+        elif child.type == "tag":
+            out.append("#" + child.content)
+    return " ".join("".join(out).split())
+
+
+def matching_closes(tokens: list[Token]) -> dict[int, int]:
+    """Index of each opening token's closing token."""
+    closes: dict[int, int] = {}
+    stack: list[int] = []
+    for i, token in enumerate(tokens):
+        if token.nesting == 1:
+            stack.append(i)
+        elif token.nesting == -1 and stack:
+            closes[stack.pop()] = i
+    return closes
+
+
+class _Walker:
+    """One pass over the block tokens, keeping the heading path and the open list items."""
+
+    def __init__(self, tokens: list[Token], lines: list[str], path: str) -> None:
+        self.tokens, self.lines, self.path = tokens, lines, path
+        self.closes = matching_closes(tokens)
+        self.out = Extracted()
+        self.ids: set[str] = set()
+        self.heading_path: list[tuple[int, str, str]] = []  # (level, text, anchor)
+        self.items: list[tuple[int, str, str]] = []  # (close index, text, anchor)
+
+    def run(self) -> Extracted:
+        for i, token in enumerate(self.tokens):
+            while self.items and self.items[-1][0] < i:
+                self.items.pop()
+            if token.type == "heading_open":
+                self._heading(i)
+            elif token.type == "list_item_open":
+                self._item(i)
+            elif token.type == "inline":
+                self._inline(i)
+            if token.meta and "block_id" in token.meta:
+                self._block(i)
+        self._section_ends()
+        return self.out
+
+    def unique_id(self, base: str) -> str:
+        anchor, n = base, 1
+        while anchor in self.ids:
+            n += 1
+            anchor = f"{base}-{n}"
+        self.ids.add(anchor)
+        return anchor
+
+    def _heading(self, i: int) -> None:
+        token = self.tokens[i]
+        level = int(token.tag[1])
+        text = plain_text(self.tokens[i + 1])
+        anchor = self.unique_id(heading_anchor(text))
+        token.attrSet("id", anchor)
+        line = (token.map or [0])[0] + 1
+        self.out.headings.append(Heading(level, text, anchor, line, i, i))
+        while self.heading_path and self.heading_path[-1][0] >= level:
+            self.heading_path.pop()
+        parent = self._topic_parent()
+        self.heading_path.append((level, text, anchor))
+        self.out.topics.append(Topic(anchor, text, parent, "heading", line))
+
+    def _item(self, i: int) -> None:
+        token, close = self.tokens[i], self.closes.get(i, i)
+        inline = self.tokens[i + 2] if self.tokens[i + 1].type == "paragraph_open" else None
+        text = plain_text(inline)
+        branch = any(
+            t.type in _LISTS and t.level == token.level + 1 for t in self.tokens[i + 1 : close]
+        )
+        holds_link = inline is not None and any(c.type in _LINKISH for c in inline.children or [])
+        anchor = ""
+        if token.meta and "block_id" in token.meta:
+            anchor = self.unique_id("^" + token.meta["block_id"])
+        elif branch or holds_link:
+            anchor = self.unique_id("t-" + slugify(text)[:40].rstrip("-"))
+        if anchor:
+            token.attrSet("id", anchor)
+        if branch:
+            token.attrJoin("class", "branch")
+            line = (token.map or [0])[0] + 1
+            self.out.topics.append(Topic(anchor, text, self._topic_parent(), "item", line))
+        self.items.append((close, text, anchor))
+
+    def _topic_parent(self) -> str:
+        for _close, _text, anchor in reversed(self.items):
+            if anchor:
+                return anchor
+        return self.heading_path[-1][2] if self.heading_path else ""
+
+    def _block(self, i: int) -> None:
+        token = self.tokens[i]
+        block_id = token.meta["block_id"]
+        line = (token.map or [0])[0] + 1
+        if any(b.id.lower() == block_id.lower() for b in self.out.blocks):
+            self._warn(line, "blockid-duplicate", f'block id "^{block_id}" is used twice')
+            return
+        if not token.attrGet("id"):
+            token.attrSet("id", self.unique_id("^" + block_id))
+        wrap = ""
+        if token.type == "list_item_open":
+            parent = next(t for t in reversed(self.tokens[:i]) if t.level < token.level)
+            wrap = "ol" if parent.type == "ordered_list_open" else "ul"
+        self.out.blocks.append(Block(block_id, i, self.closes.get(i, i) + 1, wrap, line))
+
+    def _inline(self, i: int) -> None:
+        inline = self.tokens[i]
+        children = inline.children or []
+        if not any(c.type in _LINKISH for c in children):
+            return
+        context = self._context(i)
+        base = (inline.map or [0])[0]
+        for child in children:
+            self._child(child, inline.content, base, context)
+
+    def _context(self, i: int) -> int:
+        crumbs = [text for _level, text, _anchor in self.heading_path]
+        crumbs += [text for close, text, _anchor in self.items if close > i]
+        if self.items and self.tokens[i - 2].type == "list_item_open":
+            crumbs = crumbs[:-1]  # the item's own text is the context, not a crumb
+        anchors = [a for _c, _t, a in self.items if a] or [a for _l, _t, a in self.heading_path]
+        line = (self.tokens[i].map or [0])[0] + 1
+        crumbs = [c if len(c) <= _CRUMB_MAX else c[: _CRUMB_MAX - 1] + "…" for c in crumbs]
+        self.out.contexts.append(
+            Context(i, i + 1, tuple(crumbs), anchors[-1] if anchors else "", line)
+        )
+        return len(self.out.contexts) - 1
+
+    def _child(self, child: Token, content: str, base: int, context: int) -> None:
+        if child.type == "tag":
+            self.out.tags.append(child.meta["name"])
+            return
+        ref = self._ref(child, content, base, context)
+        if ref is not None:
+            child.meta = {**(child.meta or {}), "n": len(self.out.links)}
+            self.out.links.append(ref)
+
+    def _ref(self, child: Token, content: str, base: int, context: int) -> LinkRef | None:
+        meta = child.meta or {}
+        if child.type in ("wikilink", "embed"):
+            line, col = self._position(content, base, meta.get("offset", 0), meta["raw"])
+            return LinkRef(
+                line,
+                col,
+                meta["target"],
+                meta["heading"],
+                meta["block"],
+                meta["alias"],
+                child.type == "embed",
+                "wiki",
+                context,
+            )
+        attr = "href" if child.type == "link_open" else "src"
+        dest = str(child.attrGet(attr) or "") if child.type in ("link_open", "image") else ""
+        if not dest or _SCHEME.match(dest):
+            return None
+        path, _, fragment = unquote(dest).partition("#")
+        parts = [p for p in fragment.split("#") if p]
+        block = parts.pop()[1:] if parts and parts[-1].startswith("^") else None
+        line = base + 1
+        if child.type == "image":
+            alt = plain_text(child) or child.content
+            return LinkRef(line, 0, path, tuple(parts), block, alt, True, "image", context)
+        return LinkRef(line, 0, path, tuple(parts), block, None, False, "markdown", context)
+
+    def _position(self, content: str, base: int, offset: int, raw: str) -> tuple[int, int]:
+        line = base + content.count("\n", 0, offset) + 1
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        col = source.find(raw)
+        return line, col + 1 if col >= 0 else 0
+
+    def _section_ends(self) -> None:
+        heads = self.out.headings
+        top = [h for h in heads if self.tokens[h.start].level == 0]
+        ends: dict[int, int] = {}
+        for k, h in enumerate(top):
+            nxt = next((o.start for o in top[k + 1 :] if o.level <= h.level), len(self.tokens))
+            ends[h.start] = nxt
+        self.out.headings = [
+            Heading(h.level, h.text, h.anchor, h.line, h.start, ends.get(h.start, h.start + 3))
+            for h in heads
+        ]
+
+    def _warn(self, line: int, code: str, message: str) -> None:
+        self.out.diagnostics.append(Diagnostic(self.path, line, 0, Severity.WARNING, code, message))
+
+
+def extract(tokens: list[Token], lines: list[str], path: str) -> Extracted:
+    """Collect everything resolve, graph and site need from one note's tokens."""
+    return _Walker(tokens, lines, path).run()

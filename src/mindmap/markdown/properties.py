@@ -1,0 +1,130 @@
+"""Front matter (Obsidian "properties", ofm-spec §10): read leniently, report bad YAML.
+
+Invalid YAML is reported at its file line and the note keeps its body (F6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.markdown.tags import normalise_tag
+from mindmap.paths import stem_of
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
+_KEPT = ("date", "created", "updated", "description", "permalink")
+
+
+@dataclass
+class Properties:
+    title: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+    published: bool = True
+    links: list[tuple[int, str]] = field(default_factory=list)  # (line, target) of "[[x]]" values
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def read_properties(tokens: list[Token], path: str) -> Properties:
+    """Properties of a note from its `front_matter` token (the first token, if any)."""
+    props = Properties(title=stem_of(path))
+    if not tokens or tokens[0].type != "front_matter":
+        return props
+    first_line = (tokens[0].map or [0])[0] + 2  # file line of the first YAML line
+    data = _load(tokens[0].content, path, first_line, props)
+    if isinstance(data, dict):
+        _apply(data, props, first_line, tokens[0].content)
+    elif data is not None:
+        props.diagnostics.append(
+            Diagnostic(
+                path,
+                first_line,
+                0,
+                Severity.WARNING,
+                "frontmatter-yaml",
+                "front matter is not a mapping",
+            )
+        )
+    return props
+
+
+def _load(text: str, path: str, first_line: int, props: Properties) -> Any:
+    try:
+        return yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = first_line + mark.line if mark else first_line
+        col = mark.column + 1 if mark else 0
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        props.diagnostics.append(
+            Diagnostic(
+                path,
+                line,
+                col,
+                Severity.WARNING,
+                "frontmatter-yaml",
+                f"invalid YAML front matter: {problem}",
+                "the body is published without properties",
+            )
+        )
+        return None
+
+
+def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -> None:
+    data = {str(k).lower(): v for k, v in data.items()}
+    if isinstance(data.get("title"), str | int | float) and str(data["title"]).strip():
+        props.title = str(data["title"]).strip()
+    props.aliases = tuple(_strings(data.get("aliases", data.get("alias"))))
+    tags = _strings(data.get("tags", data.get("tag")), split=True)
+    props.tags = tuple(t for t in (normalise_tag(x.lstrip("#")) for x in tags) if t)
+    props.published = not (
+        _truthy(data.get("draft"))
+        or data.get("publish") is False
+        or str(data.get("publish")).lower() == "false"
+    )
+    for key in _KEPT:
+        if data.get(key) is not None:
+            props.meta[key] = _scalar(data[key])
+    classes = _strings(data.get("cssclasses", data.get("cssclass")), split=True)
+    props.meta["cssclasses"] = [c for c in classes if re.fullmatch(r"[\w-]+", c)]
+    props.links = _property_links(data, raw, first_line)
+
+
+def _strings(value: Any, split: bool = False) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    text = str(value)
+    pieces = re.split(r"[,\s]+", text) if split else [text]
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in ("true", "yes", "1")
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool):
+        return value if not isinstance(value, str) else value.strip()
+    return str(value)
+
+
+def _property_links(data: dict[str, Any], raw: str, first_line: int) -> list[tuple[int, str]]:
+    """Quoted `"[[x]]"` values are links (F3); their line is found in the raw YAML."""
+    links: list[tuple[int, str]] = []
+    for n, line in enumerate(raw.splitlines()):
+        for match in _WIKILINK.finditer(line):
+            if match.group(1).strip():
+                links.append((first_line + n, match.group(1).strip()))
+    return links

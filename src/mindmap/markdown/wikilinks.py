@@ -1,0 +1,91 @@
+"""Inline rule: `[[target#heading#sub|alias]]`, `[[t#^block]]` and `![[embed|size]]` → tokens.
+
+Only parses; resolution happens later against the whole vault (resolve.py). Token contract:
+type `wikilink` or `embed`, meta = {target, heading (tuple), block, alias, raw, offset};
+a wikilink's children are the parsed display text (Markdown is allowed there, ofm-spec D2).
+"""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+
+def wikilinks_plugin(md: MarkdownIt) -> None:
+    """Register before `link`, so `[[a]]` is never read as a reference link."""
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+
+
+def split_linktext(inner: str) -> dict[str, object] | None:
+    """Split `target#h1#h2|alias` (P2, P3, P4); None when it is not a link at all."""
+    inner = inner.replace("\\|", "|")
+    linktext, bar, alias = inner.partition("|")
+    target, _, subpath = linktext.partition("#")
+    parts = [p.strip() for p in subpath.split("#")] if subpath else []
+    block = None
+    headings: list[str] = []
+    for part in parts:
+        if part.startswith("^"):
+            block = part[1:].strip()
+        elif part:
+            headings.append(part)
+    target = target.strip()
+    if not target and not headings and not block:
+        return None
+    return {
+        "target": target,
+        "heading": tuple(headings),
+        "block": block,
+        "alias": alias.strip() if bar else None,
+    }
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    embed = src.startswith("![[", pos)
+    if not embed and not src.startswith("[[", pos):
+        return False
+    start = pos + (3 if embed else 2)
+    end = src.find("]]", start)
+    if end < 0:
+        return False
+    inner = src[start:end]
+    # One line only, and the innermost complete pair wins (P5): `[[a [[b]] c]]` links to b.
+    if "\n" in inner or "[[" in inner:
+        return False
+    parts = split_linktext(inner)
+    if parts is None:
+        return False
+    if not silent:
+        _push_link(state, parts, embed, src[pos : end + 2])
+    state.pos = end + 2
+    return True
+
+
+def _push_link(state: StateInline, parts: dict[str, object], embed: bool, raw: str) -> None:
+    token = state.push("embed" if embed else "wikilink", "", 0)
+    token.meta = {**parts, "raw": raw, "offset": state.pos}
+    token.markup = raw
+    if embed:
+        return
+    alias = parts["alias"]
+    text = alias if alias else display_text(parts)
+    token.children = []
+    if alias:
+        state.linkLevel += 1
+        state.md.inline.parse(str(text), state.md, state.env, token.children)
+        state.linkLevel -= 1
+    else:
+        child = Token("text", "", 0)
+        child.content = str(text)
+        token.children.append(child)
+
+
+def display_text(parts: dict[str, object]) -> str:
+    """What Obsidian shows for a link without alias (D1): `Note > Heading`, `Note > ^id`."""
+    shown = [str(parts["target"])] if parts["target"] else []
+    shown += [str(h) for h in parts["heading"]]  # type: ignore[attr-defined]
+    if parts["block"]:
+        shown.append(f"^{parts['block']}")
+    return " > ".join(shown)

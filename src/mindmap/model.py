@@ -1,0 +1,90 @@
+"""Plain, picklable data for one parsed note. Nothing here knows about other notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mindmap.diagnostics import Diagnostic
+from mindmap.paths import NotePath
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRef:
+    """A link exactly as written; resolve.py resolves it against the whole vault."""
+
+    line: int  # 1-based source line
+    col: int  # 1-based column, 0 when unknown
+    target: str  # "Graph theory", "ideas/Graph theory", "tree.png", "" for [[#Heading]]
+    heading: tuple[str, ...] = ()  # [[A#B#C]] → ("B", "C")
+    block: str | None = None  # [[A#^id]] → "id"
+    alias: str | None = None  # display text, or an image's size/alt text
+    embed: bool = False  # ![[...]] or a Markdown image
+    kind: str = "wiki"  # "wiki" | "markdown" | "image" | "property"
+    context: int = -1  # index into Note.contexts: the bullet or paragraph holding the link
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int  # 1–6
+    text: str  # plain text
+    anchor: str  # html id, unique in the note
+    line: int
+    start: int  # token index of heading_open
+    end: int  # token index where its section ends (next heading of same or higher level)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A block named by a `^id`: a paragraph, a list item with its subtree, a quote, a table."""
+
+    id: str
+    start: int  # token range [start, end) of the named block
+    end: int
+    wrap: str  # "ul"/"ol" when the block is a lone list item that needs its list around it
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A branch of the note's mind map: a heading, or a list item that has children."""
+
+    anchor: str
+    title: str
+    parent: str  # anchor of the enclosing topic, "" for the note itself
+    kind: str  # "heading" | "item"
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where a link sits: the bullet or paragraph (token range) and its ancestors' texts."""
+
+    start: int
+    end: int
+    crumbs: tuple[str, ...]
+    anchor: str  # id of the nearest element that has one ("" for none)
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    path: NotePath
+    digest: str  # hash of the source bytes
+    title: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]  # normalised, sorted, front matter and inline
+    meta: dict[str, Any]  # JSON-able front matter values the site uses
+    published: bool  # False for `draft: true` or `publish: false`
+    headings: tuple[Heading, ...]
+    blocks: tuple[Block, ...]
+    topics: tuple[Topic, ...]
+    links: tuple[LinkRef, ...]
+    contexts: tuple[Context, ...]
+    body: str  # rendered HTML with placeholders for links, embeds and tags
+    offsets: tuple[int, ...]  # body[offsets[i]:offsets[i+1]] is block token i
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def slice(self, start: int, end: int) -> str:
+        """The rendered HTML of block tokens [start, end), still with placeholders."""
+        return self.body[self.offsets[start] : self.offsets[end]]

@@ -1,0 +1,67 @@
+"""Write the site: into a temporary folder beside the output, then swap it in.
+
+A build that fails leaves the previous site as it was; the notes folder is never written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from mindmap.config import ConfigError
+
+MARKER = ".mindmap-site"
+
+
+def check_folders(notes_dir: Path, out_dir: Path) -> None:
+    """Refuse an output folder that holds the notes, sits in them, or is someone else's."""
+    notes, out = notes_dir.resolve(), out_dir.resolve()
+    if not notes.is_dir():
+        raise ConfigError(f"notes folder not found: {notes_dir}")
+    if out == notes or notes.is_relative_to(out) or out.is_relative_to(notes):
+        raise ConfigError(
+            f"output folder {out_dir} must not contain or be inside the notes folder {notes_dir}"
+        )
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"output path {out_dir} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise ConfigError(
+            f"refusing to replace {out_dir}: it is not empty and was not made by mindmap "
+            f"(no {MARKER} file); choose an empty or new folder"
+        )
+
+
+class SiteWriter:
+    """Collects files in a fresh temporary folder; `commit()` swaps it into place."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out = out_dir.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir()
+        self.count = 0
+
+    def write(self, url: str, data: str | bytes) -> None:
+        path = self.tmp / url
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        self.count += 1
+
+    def copy(self, url: str, source: Path) -> None:
+        path = self.tmp / url
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path)
+        self.count += 1
+
+    def commit(self) -> None:
+        self.write(MARKER, "This folder is written by mindmap; it is replaced on every build.\n")
+        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        if self.out.exists():
+            os.replace(self.out, old)
+        os.replace(self.tmp, self.out)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)

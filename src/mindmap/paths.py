@@ -1,0 +1,85 @@
+"""Path kinds and the only functions that convert between them (slugs, urls, anchors)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from typing import NewType
+from urllib.parse import quote
+
+NotePath = NewType("NotePath", str)  # vault-relative posix path with ".md": "ideas/Graph theory.md"
+AssetPath = NewType("AssetPath", str)  # vault-relative posix path of an attachment: "img/x.png"
+Url = NewType("Url", str)  # site-relative output file, unencoded: "ideas/graph-theory.html"
+
+_UNSAFE = re.compile(r"[\s\"#%&'()*+,:;<=>?@\[\\\]^`{|}~!$/]+", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DASHES = re.compile(r"-{2,}")
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise text: macOS writes NFD file names, people type NFC (ofm-spec R8)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def slugify(text: str) -> str:
+    """A readable, unicode-safe url segment: lower case, punctuation and spaces become '-'."""
+    text = _CONTROL.sub("", nfc(text)).lower()
+    text = _DASHES.sub("-", _UNSAFE.sub("-", text)).strip("-.")
+    return text or "note"
+
+
+def heading_anchor(text: str) -> str:
+    """The html id of a heading; links compute their fragment from the matched heading (H4)."""
+    return slugify(text) if text.strip() else "section"
+
+
+def normalise_heading(text: str) -> str:
+    """Obsidian's stripHeading-like key for matching `[[N#Heading]]` against headings (H1)."""
+    text = re.sub(r"[#|^:%\[\]\\]", " ", nfc(text).lower())
+    return " ".join(text.split())
+
+
+def note_url(path: NotePath) -> Url:
+    """The default output file of a note: each folder and the stem slugified."""
+    parts = path[:-3].split("/") if path.lower().endswith(".md") else path.split("/")
+    return Url("/".join(slugify(p) for p in parts) + ".html")
+
+
+def asset_url(path: AssetPath) -> Url:
+    """Attachments keep their vault path, so `![[img.png]]` finds the same file on disk."""
+    return Url(path)
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Percent-encoded href from the page `from_url` to `to_url` (both site-relative)."""
+    fragment = ""
+    if "#" in to_url:
+        to_url, fragment = to_url.split("#", 1)
+        fragment = "#" + quote(fragment, safe="^-._~!$&'()*+,;=:@/?")
+    start = posixpath.dirname(from_url) or "."
+    rel = posixpath.relpath(to_url, start) if to_url else posixpath.basename(from_url)
+    return quote(rel, safe="/-._~!$&'()*+,;=:@") + fragment
+
+
+def root_prefix(from_url: str) -> str:
+    """The relative path from a page to the site root: "" or "../../"."""
+    return "../" * from_url.count("/")
+
+
+def folder_of(path: str) -> str:
+    """Vault-relative folder of a path, "" for the root."""
+    return posixpath.dirname(path)
+
+
+def stem_of(path: str) -> str:
+    """File name without the `.md` extension (a note's name in Obsidian, F5)."""
+    name = posixpath.basename(path)
+    return name[:-3] if name.lower().endswith(".md") else name
+
+
+def quote_url(url: str) -> str:
+    """A site-relative url as it goes into an href (templates prefix it with `root`)."""
+    path, hash_, fragment = url.partition("#")
+    out = quote(path, safe="/-._~!$&'()*+,;=:@")
+    return out + (hash_ + quote(fragment, safe="^-._~!$&'()*+,;=:@/?") if hash_ else "")

@@ -1,0 +1,56 @@
+"""Jinja: the template environment and turning a planned page into HTML text.
+
+Autoescaping is on and undefined variables fail loudly: no title or front matter value can
+inject markup, and a wrong name in a template is an error at `templates/x.html:LINE`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+import mindmap
+from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.site import Page
+
+
+def builtin_templates() -> Path:
+    """Templates shipped in the wheel (mindmap/templates), or the checkout's templates/."""
+    packaged = Path(mindmap.__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(user_dir: Path | None) -> list[Path]:
+    """A user's templates folder first (overrides by name), then the built-in one."""
+    builtin = builtin_templates()
+    dirs = [builtin]
+    if user_dir is not None and user_dir.is_dir() and user_dir.resolve() != builtin.resolve():
+        dirs.insert(0, user_dir)
+    return dirs
+
+
+def make_environment(user_dir: Path | None) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(user_dir)])
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_page(env: jinja2.Environment, page: Page) -> tuple[str, Diagnostic | None]:
+    """The page's HTML; a template error becomes a diagnostic and a plain error page."""
+    try:
+        return env.get_template(page.template).render(page.context), None
+    except jinja2.TemplateSyntaxError as err:
+        where, line = err.filename or page.template, err.lineno
+        message = f"template syntax error: {err.message}"
+    except jinja2.TemplateError as err:
+        where, line = page.template, 0
+        message = f"template error while rendering {page.url}: {err}"
+    diag = Diagnostic(where, line, 0, Severity.ERROR, "template-error", message)
+    return f"<!doctype html><title>Template error</title><pre>{jinja2.escape(message)}</pre>", diag

@@ -1,0 +1,149 @@
+"""Resolve links as Obsidian does (ofm-spec R1–R9, H1–H3, B1): against the whole vault.
+
+Order for a bare name: the exact vault path, then the linking note's own folder, then the
+shortest path string. Case-insensitive and NFC throughout; `.md` optional for notes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from mindmap.model import LinkRef, Note
+from mindmap.paths import AssetPath, NotePath, nfc, normalise_heading, stem_of
+
+Status = Literal["found", "missing", "private", "bad-anchor"]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    status: Status
+    target: str | None = None  # NotePath or AssetPath
+    is_asset: bool = False
+    anchor: str | None = None  # html id of the heading or block, when asked and found
+
+
+class Resolver:
+    """An index of the vault by lower-cased path and name, built once per build."""
+
+    def __init__(
+        self,
+        notes: dict[NotePath, Note],
+        assets: set[AssetPath],
+        private: set[NotePath],
+        resolve_aliases: bool = False,
+    ) -> None:
+        self.notes = notes
+        self.by_path: dict[str, list[str]] = defaultdict(list)
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.assets = assets
+        for path in [*notes, *assets, *private]:
+            key = nfc(path).lower()
+            self.by_path[key].append(path)
+            self.by_name[posixpath.basename(key)].append(path)
+            if key.endswith(".md"):
+                self.by_path[key[:-3]].append(path)
+                self.by_name[posixpath.basename(key[:-3])].append(path)
+        self.private = private
+        self.aliases: dict[str, list[str]] = defaultdict(list)
+        if resolve_aliases:
+            for path, note in notes.items():
+                for alias in note.aliases:
+                    self.aliases[nfc(alias).lower()].append(path)
+        self._names: list[str] | None = None
+
+    def resolve(self, ref: LinkRef, source: NotePath) -> Resolution:
+        """Where `ref`, written in `source`, points."""
+        path = self.find(ref.target, source) if ref.target else source
+        if path is None:
+            return Resolution("missing")
+        if path in self.private:
+            return Resolution("private")
+        if path in self.assets:
+            return Resolution("found", path, is_asset=True)
+        return self._anchor(ref, self.notes[NotePath(path)])
+
+    def find(self, target: str, source: str) -> str | None:
+        """The file a link target names, or None."""
+        key = nfc(target).strip().lower()
+        if key.startswith(("./", "../")):
+            key = posixpath.normpath(posixpath.join(posixpath.dirname(source.lower()), key))
+            return self._pick(self.by_path.get(key, []), key, source, target)
+        key = key.lstrip("/")
+        if "/" in key:
+            found = self.by_path.get(key) or self._by_suffix(key)
+        else:
+            found = self.by_name.get(key, [])
+        if not found and key in self.aliases:
+            found = self.aliases[key]
+        return self._pick(found, key, source, nfc(target).strip())
+
+    def _by_suffix(self, key: str) -> list[str]:
+        """A partial path `b/Note` matches `a/b/Note.md` (obsidian-export's rule, R4)."""
+        name = posixpath.basename(key)
+        return [
+            p
+            for p in self.by_name.get(name, [])
+            if _strip_md(p.lower()).endswith("/" + key) or p.lower().endswith("/" + key)
+        ]
+
+    def _pick(self, found: list[str], key: str, source: str, written: str) -> str | None:
+        """R5 tie-break; notes win over attachments; an exact-case name wins a case tie (R3)."""
+        notes = sorted({p for p in found if p.lower().endswith(".md")} or set(found))
+        folder = posixpath.dirname(source)
+
+        def rank(path: str) -> tuple[bool, bool, bool, int, str]:
+            at_root = _strip_md(path.lower()) == _strip_md(key)
+            exact_case = written.rstrip("/").endswith(_strip_md(posixpath.basename(path)))
+            return (not at_root, posixpath.dirname(path) != folder, not exact_case, len(path), path)
+
+        return min(notes, key=rank) if notes else None
+
+    def _anchor(self, ref: LinkRef, note: Note) -> Resolution:
+        if ref.block:
+            want = ref.block.lower()
+            block = next((b for b in note.blocks if b.id.lower() == want), None)
+            if block is None:
+                return Resolution("bad-anchor", note.path)
+            return Resolution("found", note.path, anchor=f"^{block.id}")
+        if ref.heading:
+            anchor = find_heading(note, ref.heading)
+            return Resolution("found" if anchor else "bad-anchor", note.path, anchor=anchor)
+        return Resolution("found", note.path)
+
+    def suggest(self, target: str) -> str | None:
+        """A close existing name, for the "did you mean" hint of a missing link."""
+        if self._names is None:
+            self._names = sorted({stem_of(p) for p in self.notes})
+        lowered = {n.lower(): n for n in self._names}
+        match = difflib.get_close_matches(target.lower(), list(lowered), n=1, cutoff=0.75)
+        return lowered[match[0]] if match else None
+
+
+def _strip_md(path: str) -> str:
+    return path[:-3] if path.endswith(".md") else path
+
+
+def find_heading(note: Note, wanted: tuple[str, ...]) -> str | None:
+    """The anchor of heading `wanted[-1]` nested under the earlier ones (H1, H2)."""
+    heads = note.headings
+    lo, hi = 0, len(note.offsets)
+    match = None
+    for part in wanted:
+        key = normalise_heading(part)
+        match = next((h for h in heads if lo <= h.start < hi and _same(h.text, key)), None)
+        if match is None:
+            break
+        lo, hi = match.start + 1, match.end
+    if match is None and len(wanted) > 1:  # fall back to the last component alone
+        key = normalise_heading(wanted[-1])
+        match = next((h for h in heads if _same(h.text, key)), None)
+    return match.anchor if match else None
+
+
+def _same(heading: str, key: str) -> bool:
+    norm = normalise_heading(heading)
+    return norm == key or norm.rstrip("?.!,;") == key.rstrip("?.!,;")

@@ -1,0 +1,303 @@
+"""Plan the site: one `Page` (url, template, plain-data context) per output HTML file.
+
+Templates receive dicts, lists and strings only (and `Markup` for rendered HTML).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from mindmap.bodies import BodyFiller
+from mindmap.config import Config
+from mindmap.graph import LinkGraph, tag_ancestors
+from mindmap.model import Note
+from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
+
+NAV = [("Home", "index.html"), ("All notes", "notes.html"), ("Tags", "tags/index.html")]
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # site-relative output file
+    template: str
+    context: dict[str, Any]
+
+
+@dataclass
+class SitePlan:
+    config: Config
+    notes: dict[NotePath, Note]
+    graph: LinkGraph
+    filler: BodyFiller
+    urls: dict[str, str]
+    tag_urls: dict[str, str]
+    folder_urls: dict[str, str]
+    home: NotePath | None
+    _tagged: dict[str, list[NotePath]] | None = None
+
+    def pages(self) -> list[Page]:
+        """Every HTML page of the site, in a stable order."""
+        pages = [self.note_page(p) for p in sorted(self.notes)]
+        pages += [self.tag_page(t) for t in sorted(self.tag_urls)]
+        pages += [self.folder_page(f) for f in sorted(self.folder_urls)]
+        pages += [self.tags_page(), self.notes_page(), self.not_found_page()]
+        if self.home is None:
+            pages.append(self.overview_page())
+        return pages
+
+    def _page(self, url: str, template: str, kind: str, title: str, **context: Any) -> Page:
+        base = {
+            "site": {"title": self.config.title, "lang": self.config.lang, "url": self.config.url},
+            "root": root_prefix(url),
+            "page": {"kind": kind, "title": title, "url": quote_url(url)},
+            "nav": [{"title": t, "url": u} for t, u in NAV],
+            "diagnostics": [],
+        }
+        return Page(url, template, {**base, **context})
+
+    def link(self, key: str) -> str:
+        return quote_url(self.urls[key])
+
+    def note_page(self, path: NotePath) -> Page:
+        note, url = self.notes[path], self.urls[path]
+        kind = "home" if path == self.home else "note"
+        context = {
+            "note": self._note_info(note),
+            "body": Markup(self.filler.page_body(note, url)),
+            "toc": [{"level": h.level, "text": h.text, "anchor": h.anchor} for h in note.headings],
+            "outlinks": self._outlinks(path),
+            "backlinks": self._backlinks(path, url),
+        }
+        return self._page(url, "note.html", kind, note.title, **context)
+
+    def _note_info(self, note: Note) -> dict[str, Any]:
+        folder = folder_of(note.path)
+        meta = note.meta
+        return {
+            "title": note.title,
+            "path": note.path,
+            "url": self.link(note.path),
+            "crumbs": self._folder_crumbs(folder),
+            "tags": self._tags(note.tags),
+            "aliases": list(note.aliases),
+            "date": _text(meta.get("date")),
+            "created": _text(meta.get("created")),
+            "updated": _text(meta.get("updated")),
+            "description": _text(meta.get("description")),
+            "cssclasses": meta.get("cssclasses", []),
+        }
+
+    def _folder_crumbs(self, folder: str) -> list[dict[str, str]]:
+        crumbs = []
+        while folder:
+            crumbs.append(
+                {"name": posixpath.basename(folder), "url": quote_url(self.folder_urls[folder])}
+            )
+            folder = folder_of(folder)
+        return crumbs[::-1]
+
+    def _tags(self, tags: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
+        return [{"name": t, "url": quote_url(self.tag_urls[t])} for t in sorted(tags)]
+
+    def _outlinks(self, path: NotePath) -> list[dict[str, Any]]:
+        out = []
+        for target in self.graph.outlinks(path):
+            if target in self.notes:
+                out.append(
+                    {
+                        "title": self.notes[NotePath(target)].title,
+                        "url": self.link(target),
+                        "missing": False,
+                    }
+                )
+            else:
+                out.append(
+                    {"title": self.graph.g.nodes[target]["title"], "url": None, "missing": True}
+                )
+        return sorted(out, key=lambda o: (o["missing"], o["title"].lower()))
+
+    def _backlinks(self, path: NotePath, url: str) -> list[dict[str, Any]]:
+        rows = []
+        for back in self.graph.backlinks(path):
+            source = self.notes[back.source]
+            contexts, seen = [], set()
+            for n in back.refs:
+                index = source.links[n].context
+                if index < 0 or index in seen:
+                    continue
+                seen.add(index)
+                ctx = source.contexts[index]
+                html = self.filler.context_html(source, ctx, url, path)
+                target = self.urls[source.path] + (f"#{ctx.anchor}" if ctx.anchor else "")
+                contexts.append(
+                    {"crumbs": list(ctx.crumbs), "html": Markup(html), "url": quote_url(target)}
+                )
+            rows.append(
+                {
+                    "title": source.title,
+                    "url": self.link(source.path),
+                    "folder": folder_of(source.path),
+                    "contexts": contexts,
+                }
+            )
+        return sorted(rows, key=lambda r: (r["title"].lower(), r["url"]))
+
+    def _notes_with_tag(self, tag: str) -> list[NotePath]:
+        """Notes tagged `tag` or one of its children (`tag:inbox` finds `#inbox/x`, T2)."""
+        if self._tagged is None:
+            self._tagged = defaultdict(list)
+            for path in sorted(self.notes):
+                for tag_name in tag_ancestors(self.notes[path].tags):
+                    self._tagged[tag_name].append(path)
+        return self._tagged.get(tag, [])
+
+    def _note_row(self, path: NotePath) -> dict[str, Any]:
+        note = self.notes[path]
+        return {
+            "title": note.title,
+            "url": self.link(path),
+            "folder": folder_of(path),
+            "tags": self._tags(note.tags),
+        }
+
+    def tag_page(self, tag: str) -> Page:
+        parts = tag.split("/")
+        crumbs = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        children = sorted(
+            t
+            for t in self.tag_urls
+            if t.startswith(tag + "/") and t.count("/") == tag.count("/") + 1
+        )
+        context = {
+            "tag": {
+                "name": tag,
+                "crumbs": [{"name": c, "url": quote_url(self.tag_urls[c])} for c in crumbs],
+                "children": [
+                    {
+                        "name": c,
+                        "url": quote_url(self.tag_urls[c]),
+                        "count": len(self._notes_with_tag(c)),
+                    }
+                    for c in children
+                ],
+                "notes": sorted(
+                    (self._note_row(p) for p in self._notes_with_tag(tag)), key=_by_title
+                ),
+            }
+        }
+        return self._page(self.tag_urls[tag], "tag.html", "tag", "#" + tag, **context)
+
+    def tags_page(self) -> Page:
+        def tree(prefix: str, depth: int) -> list[dict[str, Any]]:
+            kids = sorted(
+                t for t in self.tag_urls if t.count("/") == depth and t.startswith(prefix)
+            )
+            return [
+                {
+                    "name": t.split("/")[-1],
+                    "full": t,
+                    "url": quote_url(self.tag_urls[t]),
+                    "count": len(self._notes_with_tag(t)),
+                    "children": tree(t + "/", depth + 1),
+                }
+                for t in kids
+            ]
+
+        return self._page("tags/index.html", "tags.html", "tags", "Tags", tags=tree("", 0))
+
+    def folder_page(self, folder: str) -> Page:
+        subfolders = sorted(f for f in self.folder_urls if folder_of(f) == folder)
+        notes = sorted(
+            (p for p in self.notes if folder_of(p) == folder),
+            key=lambda p: self.notes[p].title.lower(),
+        )
+        context = {
+            "folder": {
+                "name": posixpath.basename(folder),
+                "path": folder,
+                "crumbs": self._folder_crumbs(folder_of(folder)),
+                "folders": [
+                    {
+                        "name": posixpath.basename(f),
+                        "url": quote_url(self.folder_urls[f]),
+                        "count": sum(1 for p in self.notes if p.startswith(f + "/")),
+                    }
+                    for f in subfolders
+                ],
+                "notes": [{"title": self.notes[p].title, "url": self.link(p)} for p in notes],
+            }
+        }
+        return self._page(self.folder_urls[folder], "folder.html", "folder", folder, **context)
+
+    def notes_page(self) -> Page:
+        groups: dict[str, list[NotePath]] = defaultdict(list)
+        for path in self.notes:
+            groups[folder_of(path)].append(path)
+        context = {
+            "groups": [
+                {
+                    "folder": f,
+                    "url": quote_url(self.folder_urls[f]) if f else None,
+                    "notes": sorted((self._note_row(p) for p in groups[f]), key=_by_title),
+                }
+                for f in sorted(groups)
+            ]
+        }
+        return self._page("notes.html", "notes.html", "notes", "All notes", **context)
+
+    def overview_page(self) -> Page:
+        counts = self.graph.inbound_counts()
+        hubs = sorted(counts, key=lambda p: (-counts[p], p))[:12]
+        top = [f for f in self.folder_urls if "/" not in f]
+        tags = sorted(tag_ancestors(t for n in self.notes.values() for t in n.tags))
+        tag_rows = sorted(
+            (
+                {
+                    "name": t,
+                    "url": quote_url(self.tag_urls[t]),
+                    "count": len(self._notes_with_tag(t)),
+                }
+                for t in tags
+                if "/" not in t
+            ),
+            key=lambda r: (-r["count"], r["name"]),
+        )[:24]
+        context = {
+            "stats": {
+                "notes": len(self.notes),
+                "tags": len(self.tag_urls),
+                "links": self.graph.link_count(),
+            },
+            "folders": [
+                {
+                    "name": f,
+                    "url": quote_url(self.folder_urls[f]),
+                    "count": sum(1 for p in self.notes if p.startswith(f + "/")),
+                }
+                for f in top
+            ],
+            "tags": tag_rows,
+            "hubs": [
+                {"title": self.notes[p].title, "url": self.link(p), "count": counts[p]}
+                for p in hubs
+                if counts[p]
+            ],
+        }
+        return self._page("index.html", "index.html", "home", self.config.title, **context)
+
+    def not_found_page(self) -> Page:
+        home = self.config.url.rstrip("/") + "/index.html" if self.config.url else "index.html"
+        return self._page("404.html", "404.html", "404", "Page not found", home_url=home)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _by_title(row: dict[str, Any]) -> tuple[str, str]:
+    return (row["title"].lower(), row["url"])

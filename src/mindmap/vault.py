@@ -1,0 +1,148 @@
+"""Find the notes and attachments of a vault, and parse the notes (in parallel when it pays)."""
+
+from __future__ import annotations
+
+import fnmatch
+import multiprocessing
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.model import Note
+from mindmap.paths import AssetPath, NotePath, nfc
+
+_PARALLEL_FROM = 64  # below this many notes a worker pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class Scan:
+    notes: dict[NotePath, Path]  # vault path (NFC, posix) → file on disk
+    assets: dict[AssetPath, Path]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
+    """gitignore-style: `name` matches any component, `a/b*` is anchored, `dir/` a folder."""
+    parts = rel.split("/")
+    for pattern in patterns:
+        pat = pattern.strip().rstrip("/")
+        if not pat:
+            continue
+        if "/" in pat:
+            pat = pat.lstrip("/")
+            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pat) for part in parts):
+            return True
+    return False
+
+
+def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
+    """Every note and attachment, hidden files (.obsidian/, .trash/) and ignored ones left out."""
+    result = Scan({}, {})
+    for rel, path in _walk(root, "", result.diagnostics):
+        if is_ignored(rel, ignore):
+            continue
+        key = nfc(rel)
+        if rel.lower().endswith(".md"):
+            result.notes[NotePath(key)] = path
+        else:
+            result.assets[AssetPath(key)] = path
+    return result
+
+
+def _walk(root: Path, prefix: str, diags: list[Diagnostic]) -> Iterator[tuple[str, Path]]:
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as err:
+        diags.append(Diagnostic(prefix, 0, 0, Severity.WARNING, "read-error", str(err)))
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue  # hidden (Obsidian's own folders) or a link that could leave the vault
+        rel = prefix + entry.name
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            diags.append(
+                Diagnostic(
+                    prefix,
+                    0,
+                    0,
+                    Severity.WARNING,
+                    "filename-encoding",
+                    f"skipped a file whose name is not UTF-8: {rel!r}",
+                )
+            )
+            continue
+        if entry.is_dir():
+            yield from _walk(Path(entry.path), rel + "/", diags)
+        elif entry.is_file():
+            yield rel, Path(entry.path)
+
+
+def read_text(path: Path) -> tuple[str, bool]:
+    """A note's text; the flag says whether bytes had to be replaced (not UTF-8)."""
+    data = path.read_bytes()
+    try:
+        text, bad = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, bad = data.decode("utf-8", errors="replace"), True
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), bad
+
+
+_MD = None
+
+
+def _init_worker(strict_line_breaks: bool) -> None:
+    global _MD
+    from mindmap.markdown import make_markdown
+
+    _MD = make_markdown(strict_line_breaks)
+
+
+def _parse_one(item: tuple[str, str]) -> Note:
+    from mindmap.markdown import parse_note
+
+    rel, file = item
+    try:
+        text, bad = read_text(Path(file))
+    except OSError as err:
+        text, bad = "", False
+        problem = Diagnostic(rel, 0, 0, Severity.WARNING, "read-error", f"cannot read note: {err}")
+        note = parse_note(_MD, text, rel)  # type: ignore[arg-type]
+        return _with(note, problem)
+    note = parse_note(_MD, text, rel)  # type: ignore[arg-type]
+    if bad:
+        note = _with(
+            note,
+            Diagnostic(
+                rel,
+                0,
+                0,
+                Severity.WARNING,
+                "encoding",
+                "note is not valid UTF-8; bad bytes were replaced",
+            ),
+        )
+    return note
+
+
+def _with(note: Note, diag: Diagnostic) -> Note:
+    from dataclasses import replace
+
+    return replace(note, diagnostics=(*note.diagnostics, diag))
+
+
+def parse_notes(files: dict[NotePath, Path], strict_line_breaks: bool, jobs: int = 0) -> list[Note]:
+    """Parse every note on its own; on big vaults, on every core (parsing is pure per note)."""
+    items = [(rel, str(path)) for rel, path in sorted(files.items())]
+    jobs = jobs or min(os.cpu_count() or 1, 8)
+    if jobs == 1 or len(items) < _PARALLEL_FROM:
+        _init_worker(strict_line_breaks)
+        return [_parse_one(item) for item in items]
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs, _init_worker, (strict_line_breaks,)) as pool:
+        return pool.map(_parse_one, items, chunksize=max(1, len(items) // (jobs * 8)))
