@@ -41,9 +41,9 @@ class BodyFiller:
     embed_depth: int = 5
     diagnostics: set[Diagnostic] = field(default_factory=set)
 
-    def page_body(self, note: Note, page: str) -> str:
-        """The note's whole body as it appears on its own page."""
-        return self._fill(note.body, _Frame(note, page, (note.path,)))
+    def page_body(self, note: Note, page: str, body: str | None = None) -> str:
+        """The note's body (or the given part of it) as it appears on its own page."""
+        return self._fill(note.body if body is None else body, _Frame(note, page, (note.path,)))
 
     def context_html(self, note: Note, context: Context, page: str, current: str) -> str:
         """A backlink snippet: the bullet or paragraph of `note` that links to `current`."""

@@ -1,48 +1,62 @@
-"""The build, as one story: scan → parse → resolve → graph → plan → render → write."""
+"""The build, as one story: scan → parse → resolve → graph → plan → render → write.
+
+`make_site` computes every output file; `build_site` writes them into a fresh folder and swaps
+it in. Parsing and page rendering each run on all cores when the vault is big (fork).
+"""
 
 from __future__ import annotations
 
 import json
-import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from mindmap.bodies import BodyFiller
 from mindmap.config import Config
 from mindmap.diagnostics import Diagnostic, Severity
-from mindmap.graph import LinkGraph, tag_ancestors
 from mindmap.model import Note
 from mindmap.output import SiteWriter, check_folders
 from mindmap.paths import AssetPath, NotePath, stem_of
-from mindmap.render import make_environment, render_page, template_dirs
-from mindmap.resolve import Resolution, Resolver
-from mindmap.site import SitePlan
-from mindmap.urls import folders_of, plan_urls
 from mindmap.vault import parse_notes, scan
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import jinja2
+
+    from mindmap.resolve import Resolution, Resolver
+    from mindmap.site import SitePlan
+
 Progress = Callable[[str], None]
+_PARALLEL_PAGES = 200
+
+
+class Sink(Protocol):
+    """Where output files go: a SiteWriter (disk) or a MemorySink (check, tests)."""
+
+    def write(self, url: str, data: str | bytes) -> None: ...
+    def copy(self, url: str, source: Path) -> None: ...
+
+
+@dataclass
+class MemorySink:
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def write(self, url: str, data: str | bytes) -> None:
+        self.files[url] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def copy(self, url: str, source: Path) -> None:
+        self.files[url] = source.read_bytes()
 
 
 @dataclass
 class BuildResult:
     notes: int = 0  # published notes
-    pages: int = 0  # HTML pages written
+    pages: int = 0  # HTML pages
     files: int = 0  # every file written, attachments included
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
-
-
-@dataclass
-class Site:
-    """Everything a build computes before writing: pages and files, as bytes by url."""
-
-    files: dict[str, bytes | Path]
-    pages: int
-    notes: int
-    diagnostics: list[Diagnostic]
 
 
 def build_site(
@@ -51,70 +65,143 @@ def build_site(
     """Build the whole site into `out_dir`, replacing it only when everything succeeded."""
     start = time.perf_counter()
     check_folders(notes_dir, out_dir)
-    site = make_site(notes_dir, config, progress or (lambda _m: None), jobs)
     writer = SiteWriter(out_dir)
     try:
-        for url, data in sorted(site.files.items()):
-            writer.copy(url, data) if isinstance(data, Path) else writer.write(url, data)
+        result = make_site(notes_dir, config, writer, progress, jobs)
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return BuildResult(
-        site.notes, site.pages, writer.count, site.diagnostics, time.perf_counter() - start
-    )
+    result.files = writer.count
+    result.seconds = time.perf_counter() - start
+    return result
 
 
-def make_site(notes_dir: Path, config: Config, progress: Progress, jobs: int = 0) -> Site:
-    """Compute every output file in memory; pure apart from reading the vault and templates."""
-    t0 = time.perf_counter()
+def make_site(
+    notes_dir: Path, config: Config, sink: Sink, progress: Progress | None = None, jobs: int = 0
+) -> BuildResult:
+    """Compute every output file of the site and hand it to `sink`."""
+    say = progress or (lambda _message: None)
+    start = time.perf_counter()
     found = scan(notes_dir, config.ignore)
-    notes = parse_notes(found.notes, config.strict_line_breaks, jobs)
-    progress(f"parsed {len(notes)} notes in {time.perf_counter() - t0:.2f}s")
-    diags = list(found.diagnostics) + [d for n in notes for d in n.diagnostics]
+    warm: dict[str, object] = {}
+    notes = parse_notes(
+        found.notes, config.strict_line_breaks, jobs, lambda: _warm_up(config, warm)
+    )
+    say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
+    plan, diags = plan_site(notes, found.assets, config)
+    diags = list(found.diagnostics) + diags
+    pages, page_diags = render_pages(plan, warm["env"], sink, jobs)  # type: ignore[arg-type]
+    say(f"rendered {pages} pages in {time.perf_counter() - start:.2f}s")
+    for asset in sorted(plan.assets):
+        sink.copy(plan.urls[asset], found.assets[asset])
+    for url, source in static_files(config).items():
+        sink.copy(url, source)
+    sink.write(".nojekyll", b"")
+    all_diags = apply_severity(diags + page_diags, config)
+    return BuildResult(len(plan.notes), pages, 0, all_diags, time.perf_counter() - start)
+
+
+def _warm_up(config: Config, into: dict[str, object]) -> None:
+    """Import and compile what comes after parsing, while the workers parse."""
+    import mindmap.graph  # noqa: F401  (networkx is slow to import)
+    from mindmap.render import make_environment
+
+    env = make_environment(config.templates_dir)
+    for name in ("note.html", "tag.html", "tags.html", "folder.html", "notes.html", "index.html"):
+        env.get_template(name)
+    into["env"] = env
+
+
+def plan_site(
+    notes: list[Note], assets: dict[AssetPath, Path], config: Config
+) -> tuple[SitePlan, list[Diagnostic]]:
+    """Resolve every link against the published vault and decide every page."""
+    from mindmap.bodies import BodyFiller
+    from mindmap.graph import LinkGraph, tag_ancestors
+    from mindmap.resolve import Resolver
+    from mindmap.site import SitePlan
+    from mindmap.urls import folders_of, plan_urls
+
+    diags = [d for n in notes for d in n.diagnostics]
     published = {n.path: n for n in notes if n.published}
     private = {n.path for n in notes if not n.published}
-    resolver = Resolver(published, set(found.assets), private, config.resolve_aliases)
+    resolver = Resolver(published, set(assets), private, config.resolve_aliases)
     resolutions = {p: [resolver.resolve(r, p) for r in n.links] for p, n in published.items()}
     diags += link_diagnostics(published, resolutions, resolver)
-    graph = LinkGraph(published, resolutions)
     used = used_assets(resolutions)
     home = find_home(published, config)
     tags = sorted(tag_ancestors(t for n in published.values() for t in n.tags))
-    urls, tag_urls, folder_urls = plan_urls(
-        published, sorted(used), home, tags, folders_of(list(published))
-    )
+    folders = folders_of(list(published))
+    urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders)
     filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
-    plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home)
-    files, pages, render_diags = render_files(plan, config)
-    progress(f"rendered {pages} pages in {time.perf_counter() - t0:.2f}s")
-    files["graph.json"] = _json(graph.to_json(urls, tag_urls))
-    for asset in used:
-        files[urls[asset]] = found.assets[asset]
-    files.update(static_files(config))
-    diags += sorted(filler.diagnostics) + render_diags
-    return Site(files, pages, len(published), apply_severity(diags, config))
+    graph = LinkGraph(published, resolutions)
+    plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
+    return plan, diags
 
 
-def render_files(
-    plan: SitePlan, config: Config
-) -> tuple[dict[str, bytes | Path], int, list[Diagnostic]]:
-    env = make_environment(config.templates_dir)
-    files: dict[str, bytes | Path] = {}
+_WORK: tuple[SitePlan, jinja2.Environment, Sink, bool] | None = None  # shared with forked workers
+
+
+def render_pages(
+    plan: SitePlan, env: jinja2.Environment, sink: Sink, jobs: int = 0
+) -> tuple[int, list[Diagnostic]]:
+    """Render every page (and graph.json) into `sink`, on all cores when there are many."""
+    global _WORK
+    count = len(plan.jobs())
+    workers = jobs or min(os.cpu_count() or 1, 8)
+    direct = isinstance(sink, SiteWriter)  # forked workers can write files, not fill a dict
+    _WORK = (plan, env, sink, direct)
+    try:
+        if workers == 1 or count < _PARALLEL_PAGES:
+            chunks = [_render_range((-1, count))]
+        else:
+            step = -(-count // (workers * 4))
+            ranges = [(-1, step)] + [(lo, min(lo + step, count)) for lo in range(step, count, step)]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunks = pool.map(_render_range, ranges)
+    finally:
+        _WORK = None
     diags: list[Diagnostic] = []
-    pages = plan.pages()
-    for page in pages:
+    for files, problems, written in chunks:
+        for url, data in files.items():
+            sink.write(url, data)
+        diags += problems
+        if direct:
+            sink.count += written  # type: ignore[attr-defined]
+    return count, diags
+
+
+def _render_range(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Diagnostic], int]:
+    """Pages [lo, hi) of the plan; lo == -1 also makes graph.json (one big job of its own)."""
+    from mindmap.render import render_page
+
+    assert _WORK is not None
+    plan, env, sink, direct = _WORK
+    plan.filler.diagnostics.clear()
+    out: dict[str, bytes] = {}
+    diags: list[Diagnostic] = []
+    if bounds[0] == -1:
+        out["graph.json"] = _json(plan.graph.to_json(plan.urls, plan.tag_urls))
+    for make, arg in plan.jobs()[max(bounds[0], 0) : bounds[1]]:
+        page = make(arg)
         html, problem = render_page(env, page)
-        files[page.url] = html.encode("utf-8")
+        out[page.url] = html.encode("utf-8")
         if problem:
             diags.append(problem)
-    files[".nojekyll"] = b""
-    return files, len(pages), diags
+    diags += sorted(plan.filler.diagnostics)
+    if direct and multiprocessing.parent_process() is not None:
+        for url, data in out.items():
+            sink.write(url, data)
+        return {}, diags, len(out)
+    return out, diags, 0
 
 
-def static_files(config: Config) -> dict[str, bytes | Path]:
+def static_files(config: Config) -> dict[str, Path]:
     """templates/static/* → static/*; a user's file of the same name wins."""
-    out: dict[str, bytes | Path] = {}
+    from mindmap.render import template_dirs
+
+    out: dict[str, Path] = {}
     for folder in reversed(template_dirs(config.templates_dir)):
         static = folder / "static"
         if static.is_dir():
@@ -192,6 +279,4 @@ def apply_severity(diags: list[Diagnostic], config: Config) -> list[Diagnostic]:
 
 
 def _json(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -73,19 +72,13 @@ def build(
 @JOBS
 def check(notes_dir: Path, config_path: Path | None, strict: bool, jobs: int) -> None:
     """Run the whole build without writing anything; print the diagnostics."""
-    from mindmap.build import make_site
+    from mindmap.build import MemorySink, make_site
 
     if not notes_dir.is_dir():
         raise ConfigError(f"notes folder not found: {notes_dir}")
-    start = time.perf_counter()
-    site = make_site(notes_dir, load_config(config_path), lambda _m: None, jobs)
-    _report(
-        site.diagnostics,
-        str(notes_dir),
-        strict,
-        False,
-        f"checked {site.notes} notes in {time.perf_counter() - start:.2f}s",
-    )
+    result = make_site(notes_dir, load_config(config_path), MemorySink(), None, jobs)
+    done = f"checked {result.notes} notes in {result.seconds:.2f}s"
+    _report(result.diagnostics, str(notes_dir), strict, False, done)
 
 
 def _progress(message: str) -> None:

@@ -42,18 +42,21 @@ class SiteWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir()
         self.count = 0
+        self._dirs: set[Path] = {self.tmp}
+
+    def _path(self, url: str) -> Path:
+        path = self.tmp / url
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        self.count += 1
+        return path
 
     def write(self, url: str, data: str | bytes) -> None:
-        path = self.tmp / url
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        self.count += 1
+        self._path(url).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
     def copy(self, url: str, source: Path) -> None:
-        path = self.tmp / url
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-        self.count += 1
+        shutil.copyfile(source, self._path(url))
 
     def commit(self) -> None:
         self.write(MARKER, "This folder is written by mindmap; it is replaced on every build.\n")

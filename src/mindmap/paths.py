@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 from typing import NewType
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ Url = NewType("Url", str)  # site-relative output file, unencoded: "ideas/graph-
 _UNSAFE = re.compile(r"[\s\"#%&'()*+,:;<=>?@\[\\\]^`{|}~!$/]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DASHES = re.compile(r"-{2,}")
+_PATH_SAFE = "/-._~!$&'()*+,;=:@"
 
 
 def nfc(text: str) -> str:
@@ -53,13 +55,26 @@ def asset_url(path: AssetPath) -> Url:
 
 def relative_url(from_url: str, to_url: str) -> str:
     """Percent-encoded href from the page `from_url` to `to_url` (both site-relative)."""
-    fragment = ""
-    if "#" in to_url:
-        to_url, fragment = to_url.split("#", 1)
-        fragment = "#" + quote(fragment, safe="^-._~!$&'()*+,;=:@/?")
-    start = posixpath.dirname(from_url) or "."
-    rel = posixpath.relpath(to_url, start) if to_url else posixpath.basename(from_url)
-    return quote(rel, safe="/-._~!$&'()*+,;=:@") + fragment
+    path, hash_, fragment = to_url.partition("#")
+    return _relative_path(from_url, path) + (hash_ + _quote_fragment(fragment) if hash_ else "")
+
+
+@lru_cache(maxsize=65536)
+def _relative_path(from_url: str, to_path: str) -> str:
+    if not to_path:
+        return ""  # a fragment on the same page
+    here = from_url.split("/")[:-1]
+    there = to_path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return quote(rel, safe=_PATH_SAFE)
+
+
+@lru_cache(maxsize=65536)
+def _quote_fragment(fragment: str) -> str:
+    return quote(fragment, safe="^" + _PATH_SAFE + "?")
 
 
 def root_prefix(from_url: str) -> str:
@@ -81,5 +96,4 @@ def stem_of(path: str) -> str:
 def quote_url(url: str) -> str:
     """A site-relative url as it goes into an href (templates prefix it with `root`)."""
     path, hash_, fragment = url.partition("#")
-    out = quote(path, safe="/-._~!$&'()*+,;=:@")
-    return out + (hash_ + quote(fragment, safe="^-._~!$&'()*+,;=:@/?") if hash_ else "")
+    return quote(path, safe=_PATH_SAFE) + (hash_ + _quote_fragment(fragment) if hash_ else "")

@@ -35,6 +35,7 @@ def make_environment(user_dir: Path | None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=loader,
         autoescape=True,
+        auto_reload=False,  # serve makes a new environment when templates change
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,7 +53,7 @@ class Resolver:
             for path, note in notes.items():
                 for alias in note.aliases:
                     self.aliases[nfc(alias).lower()].append(path)
-        self._names: list[str] | None = None
+        self._grams: dict[str, list[str]] | None = None
 
     def resolve(self, ref: LinkRef, source: NotePath) -> Resolution:
         """Where `ref`, written in `source`, points."""
@@ -115,12 +115,26 @@ class Resolver:
         return Resolution("found", note.path)
 
     def suggest(self, target: str) -> str | None:
-        """A close existing name, for the "did you mean" hint of a missing link."""
-        if self._names is None:
-            self._names = sorted({stem_of(p) for p in self.notes})
-        lowered = {n.lower(): n for n in self._names}
-        match = difflib.get_close_matches(target.lower(), list(lowered), n=1, cutoff=0.75)
-        return lowered[match[0]] if match else None
+        """A close existing name, for the "did you mean" hint of a missing link.
+
+        difflib over every name costs ~65 ms at 7,800 notes, so only the 30 names that share
+        the most character pairs with the target are compared.
+        """
+        if self._grams is None:
+            self._grams = defaultdict(list)
+            for name in sorted({stem_of(p) for p in self.notes}):
+                for gram in _bigrams(name.lower()):
+                    self._grams[gram].append(name)
+        shared: Counter[str] = Counter()
+        for gram in _bigrams(target.lower()):
+            shared.update(self._grams.get(gram, ()))
+        pool = {name.lower(): name for name, _n in shared.most_common(30)}
+        match = difflib.get_close_matches(target.lower(), list(pool), n=1, cutoff=0.75)
+        return pool[match[0]] if match else None
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def _strip_md(path: str) -> str:

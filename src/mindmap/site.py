@@ -6,7 +6,8 @@ Templates receive dicts, lists and strings only (and `Markup` for rendered HTML)
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,10 @@ from markupsafe import Markup
 from mindmap.bodies import BodyFiller
 from mindmap.config import Config
 from mindmap.graph import LinkGraph, tag_ancestors
-from mindmap.model import Note
+from mindmap.model import Heading, Note
 from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
 
+MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
 NAV = [("Home", "index.html"), ("All notes", "notes.html"), ("Tags", "tags/index.html")]
 
 
@@ -38,17 +40,25 @@ class SitePlan:
     tag_urls: dict[str, str]
     folder_urls: dict[str, str]
     home: NotePath | None
+    assets: set[str]  # attachments that published notes use: the only ones copied
     _tagged: dict[str, list[NotePath]] | None = None
 
-    def pages(self) -> list[Page]:
-        """Every HTML page of the site, in a stable order."""
-        pages = [self.note_page(p) for p in sorted(self.notes)]
-        pages += [self.tag_page(t) for t in sorted(self.tag_urls)]
-        pages += [self.folder_page(f) for f in sorted(self.folder_urls)]
-        pages += [self.tags_page(), self.notes_page(), self.not_found_page()]
+    def jobs(self) -> list[tuple[Callable[[Any], Page], Any]]:
+        """Every HTML page of the site as (make_page, argument), in a stable order.
+
+        Pages are made lazily so that build.py can make them in several processes.
+        """
+        jobs: list[tuple[Callable[[Any], Page], Any]] = []
+        jobs += [(self.note_page, p) for p in sorted(self.notes)]
+        jobs += [(self.tag_page, t) for t in sorted(self.tag_urls)]
+        jobs += [(self.folder_page, f) for f in sorted(self.folder_urls)]
+        jobs += [(_call, self.tags_page), (_call, self.notes_page), (_call, self.not_found_page)]
         if self.home is None:
-            pages.append(self.overview_page())
-        return pages
+            jobs.append((_call, self.overview_page))
+        return jobs
+
+    def pages(self) -> list[Page]:
+        return [make(arg) for make, arg in self.jobs()]
 
     def _page(self, url: str, template: str, kind: str, title: str, **context: Any) -> Page:
         base = {
@@ -66,10 +76,20 @@ class SitePlan:
     def note_page(self, path: NotePath) -> Page:
         note, url = self.notes[path], self.urls[path]
         kind = "home" if path == self.home else "note"
+        heading, body = _leading_h1(note)
+        info = {
+            **self._note_info(note),
+            "heading": heading.text if heading else note.title,
+            "anchor": heading.anchor if heading else None,
+        }
         context = {
-            "note": self._note_info(note),
-            "body": Markup(self.filler.page_body(note, url)),
-            "toc": [{"level": h.level, "text": h.text, "anchor": h.anchor} for h in note.headings],
+            "note": info,
+            "body": Markup(self.filler.page_body(note, url, body)),
+            "toc": [
+                {"level": h.level, "text": h.text, "anchor": h.anchor}
+                for h in note.headings
+                if h is not heading
+            ],
             "outlinks": self._outlinks(path),
             "backlinks": self._backlinks(path, url),
         }
@@ -106,19 +126,17 @@ class SitePlan:
 
     def _outlinks(self, path: NotePath) -> list[dict[str, Any]]:
         out = []
-        for target in self.graph.outlinks(path):
-            if target in self.notes:
-                out.append(
-                    {
-                        "title": self.notes[NotePath(target)].title,
-                        "url": self.link(target),
-                        "missing": False,
-                    }
-                )
-            else:
-                out.append(
-                    {"title": self.graph.g.nodes[target]["title"], "url": None, "missing": True}
-                )
+        targets = self.graph.outlinks(path)
+        titles = Counter(self.notes[NotePath(t)].title.lower() for t in targets if t in self.notes)
+        for target in targets:
+            if target not in self.notes:
+                title = self.graph.g.nodes[target]["title"]
+                out.append({"title": title, "url": None, "missing": True})
+                continue
+            title = self.notes[NotePath(target)].title
+            if titles[title.lower()] > 1:  # two notes of one name: say which folder
+                title = f"{title} ({folder_of(target) or '/'})"
+            out.append({"title": title, "url": self.link(target), "missing": False})
         return sorted(out, key=lambda o: (o["missing"], o["title"].lower()))
 
     def _backlinks(self, path: NotePath, url: str) -> list[dict[str, Any]]:
@@ -128,7 +146,7 @@ class SitePlan:
             contexts, seen = [], set()
             for n in back.refs:
                 index = source.links[n].context
-                if index < 0 or index in seen:
+                if index < 0 or index in seen or len(seen) >= MAX_CONTEXTS:
                     continue
                 seen.add(index)
                 ctx = source.contexts[index]
@@ -293,6 +311,19 @@ class SitePlan:
     def not_found_page(self) -> Page:
         home = self.config.url.rstrip("/") + "/index.html" if self.config.url else "index.html"
         return self._page("404.html", "404.html", "404", "Page not found", home_url=home)
+
+
+def _leading_h1(note: Note) -> tuple[Heading | None, str]:
+    """A note that opens with an H1 shows it as the page's one <h1> (and not twice)."""
+    if note.headings and note.headings[0].level == 1:
+        head = note.headings[0]
+        if not note.body[: note.offsets[head.start]].strip():
+            return head, note.body[note.offsets[head.start + 3] :]
+    return None, note.body
+
+
+def _call(make: Callable[[], Page]) -> Page:
+    return make()
 
 
 def _text(value: Any) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,13 +136,25 @@ def _with(note: Note, diag: Diagnostic) -> Note:
     return replace(note, diagnostics=(*note.diagnostics, diag))
 
 
-def parse_notes(files: dict[NotePath, Path], strict_line_breaks: bool, jobs: int = 0) -> list[Note]:
-    """Parse every note on its own; on big vaults, on every core (parsing is pure per note)."""
+def parse_notes(
+    files: dict[NotePath, Path],
+    strict_line_breaks: bool,
+    jobs: int = 0,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> list[Note]:
+    """Parse every note on its own; on big vaults, on every core (parsing is pure per note).
+
+    `meanwhile` runs in this process while the workers parse (build.py imports and warms up
+    what comes next there).
+    """
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
     jobs = jobs or min(os.cpu_count() or 1, 8)
     if jobs == 1 or len(items) < _PARALLEL_FROM:
         _init_worker(strict_line_breaks)
+        meanwhile()
         return [_parse_one(item) for item in items]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, _init_worker, (strict_line_breaks,)) as pool:
-        return pool.map(_parse_one, items, chunksize=max(1, len(items) // (jobs * 8)))
+        result = pool.map_async(_parse_one, items, chunksize=max(1, len(items) // (jobs * 8)))
+        meanwhile()
+        return result.get()

@@ -20,6 +20,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LINKISH = ("wikilink", "embed", "link_open", "image", "tag")
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _CRUMB_MAX = 80
+_CRUMBS = 4
 
 
 @dataclass
@@ -50,16 +51,19 @@ def plain_text(inline: Token | None) -> str:
     return " ".join("".join(out).split())
 
 
-def matching_closes(tokens: list[Token]) -> dict[int, int]:
-    """Index of each opening token's closing token."""
+def matching_closes(tokens: list[Token]) -> tuple[dict[int, int], set[int]]:
+    """Index of each opening token's closing token, and the list items that hold a list."""
     closes: dict[int, int] = {}
+    branches: set[int] = set()
     stack: list[int] = []
     for i, token in enumerate(tokens):
         if token.nesting == 1:
+            if token.type in _LISTS and stack and tokens[stack[-1]].type == "list_item_open":
+                branches.add(stack[-1])
             stack.append(i)
         elif token.nesting == -1 and stack:
             closes[stack.pop()] = i
-    return closes
+    return closes, branches
 
 
 class _Walker:
@@ -67,11 +71,11 @@ class _Walker:
 
     def __init__(self, tokens: list[Token], lines: list[str], path: str) -> None:
         self.tokens, self.lines, self.path = tokens, lines, path
-        self.closes = matching_closes(tokens)
+        self.closes, self.branches = matching_closes(tokens)
         self.out = Extracted()
         self.ids: set[str] = set()
         self.heading_path: list[tuple[int, str, str]] = []  # (level, text, anchor)
-        self.items: list[tuple[int, str, str]] = []  # (close index, text, anchor)
+        self.items: list[tuple[int, str, str, bool]] = []  # (close, text, anchor, is a topic)
 
     def run(self) -> Extracted:
         for i, token in enumerate(self.tokens):
@@ -114,9 +118,7 @@ class _Walker:
         token, close = self.tokens[i], self.closes.get(i, i)
         inline = self.tokens[i + 2] if self.tokens[i + 1].type == "paragraph_open" else None
         text = plain_text(inline)
-        branch = any(
-            t.type in _LISTS and t.level == token.level + 1 for t in self.tokens[i + 1 : close]
-        )
+        branch = i in self.branches
         holds_link = inline is not None and any(c.type in _LINKISH for c in inline.children or [])
         anchor = ""
         if token.meta and "block_id" in token.meta:
@@ -129,11 +131,11 @@ class _Walker:
             token.attrJoin("class", "branch")
             line = (token.map or [0])[0] + 1
             self.out.topics.append(Topic(anchor, text, self._topic_parent(), "item", line))
-        self.items.append((close, text, anchor))
+        self.items.append((close, text, anchor, branch))
 
     def _topic_parent(self) -> str:
-        for _close, _text, anchor in reversed(self.items):
-            if anchor:
+        for _close, _text, anchor, topic in reversed(self.items):
+            if topic:
                 return anchor
         return self.heading_path[-1][2] if self.heading_path else ""
 
@@ -164,11 +166,13 @@ class _Walker:
 
     def _context(self, i: int) -> int:
         crumbs = [text for _level, text, _anchor in self.heading_path]
-        crumbs += [text for close, text, _anchor in self.items if close > i]
+        crumbs += [text for close, text, _anchor, _topic in self.items if close > i]
         if self.items and self.tokens[i - 2].type == "list_item_open":
             crumbs = crumbs[:-1]  # the item's own text is the context, not a crumb
-        anchors = [a for _c, _t, a in self.items if a] or [a for _l, _t, a in self.heading_path]
+        anchors = [a for _c, _t, a, _b in self.items if a] or [a for _l, _t, a in self.heading_path]
         line = (self.tokens[i].map or [0])[0] + 1
+        if len(crumbs) > _CRUMBS:  # the nearest ancestors say the most; keep the top heading too
+            crumbs = [crumbs[0], "…", *crumbs[-(_CRUMBS - 1) :]]
         crumbs = [c if len(c) <= _CRUMB_MAX else c[: _CRUMB_MAX - 1] + "…" for c in crumbs]
         self.out.contexts.append(
             Context(i, i + 1, tuple(crumbs), anchors[-1] if anchors else "", line)

@@ -8,6 +8,7 @@ a wikilink's children are the parsed display text (Markdown is allowed there, of
 from __future__ import annotations
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -15,6 +16,23 @@ from markdown_it.token import Token
 def wikilinks_plugin(md: MarkdownIt) -> None:
     """Register before `link`, so `[[a]]` is never read as a reference link."""
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.core.ruler.push("embed_paragraph", _unwrap_lone_embeds)
+
+
+def _unwrap_lone_embeds(state: StateCore) -> None:
+    """A paragraph that is only an embed loses its <p>: a transcluded note is block content."""
+    tokens = state.tokens
+    for i in range(1, len(tokens) - 1):
+        opener = tokens[i - 1]
+        if opener.type != "paragraph_open" or (opener.meta and "block_id" in opener.meta):
+            continue
+        kids = [
+            c
+            for c in tokens[i].children or []
+            if c.type != "softbreak" and not (c.type == "text" and not c.content.strip())
+        ]
+        if len(kids) == 1 and kids[0].type == "embed":
+            opener.hidden = tokens[i + 1].hidden = True
 
 
 def split_linktext(inner: str) -> dict[str, object] | None:
