@@ -152,9 +152,10 @@ class SitePlan:
                 ctx = source.contexts[index]
                 html = self.filler.context_html(source, ctx, url, path)
                 target = self.urls[source.path] + (f"#{ctx.anchor}" if ctx.anchor else "")
-                contexts.append(
-                    {"crumbs": list(ctx.crumbs), "html": Markup(html), "url": quote_url(target)}
-                )
+                crumbs = list(ctx.crumbs)
+                if crumbs and crumbs[0].lower() in (source.title.lower(), _h1_text(source)):
+                    crumbs = crumbs[1:]  # the card already names the note
+                contexts.append({"crumbs": crumbs, "html": Markup(html), "url": quote_url(target)})
             rows.append(
                 {
                     "title": source.title,
@@ -320,6 +321,11 @@ def _leading_h1(note: Note) -> tuple[Heading | None, str]:
         if not note.body[: note.offsets[head.start]].strip():
             return head, note.body[note.offsets[head.start + 3] :]
     return None, note.body
+
+
+def _h1_text(note: Note) -> str:
+    heading, _body = _leading_h1(note)
+    return heading.text.lower() if heading else ""
 
 
 def _call(make: Callable[[], Page]) -> Page:

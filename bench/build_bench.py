@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Benchmark `mindmap build` against the pure-Python floor, as whole processes.
+
+Usage (from the repository root, after `pip install -e .`):
+
+    python bench/build_bench.py                      # 1,000-note vault, 3 alternating rounds
+    python bench/build_bench.py --rounds 5 --corpus  # also build the real corpora
+
+Prints one line per measurement and a summary with the medians, the ratio build/floor
+(target: at most 1.5) and, for the corpora, wall time and peak memory of the whole process
+tree (target for flancian-garden: at most 20 s and 1 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = ROOT.parent / "shared"
+OUT = ROOT / "bench" / "out"
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc), in KB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        ppid = int(fields.get("PPid", "0").strip())
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += rss.get(current, 0)
+        todo += children.get(current, [])
+    return total
+
+
+def run(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak resident memory (KB, whole process tree) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def watch() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    code = proc.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    if code != 0:
+        sys.exit(f"command failed with exit code {code}: {' '.join(cmd)}")
+    return seconds, peak
+
+
+def mindmap_cmd(vault: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "mindmap", "build", str(vault), "-o", str(out), "-q"]
+
+
+def cold_build(vault: Path, out: Path) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    return run(mindmap_cmd(vault, out))
+
+
+def bench_generated(shared: Path, notes: int, rounds: int) -> None:
+    vault = OUT / f"vault-{notes}"
+    if not vault.exists():
+        subprocess.run(
+            [sys.executable, str(shared / "bench" / "gen_vault.py"), str(notes), str(vault), "1"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    floor_cmd = [
+        sys.executable,
+        str(shared / "bench" / "floor.py"),
+        str(vault),
+        "--engine",
+        "mdit",
+        "--wikilinks",
+        "--plugins",
+        "--write",
+        str(OUT / "floor"),
+        "--repeat",
+        "1",
+    ]
+    builds, floors = [], []
+    for n in range(rounds):
+        floor_s, _ = run(floor_cmd)
+        build_s, peak = cold_build(vault, OUT / "site")
+        floors.append(floor_s)
+        builds.append(build_s)
+        print(
+            f"round {n + 1}: floor {floor_s:.2f} s, mindmap build {build_s:.2f} s "
+            f"({peak / 1024:.0f} MB peak)"
+        )
+    build, floor = statistics.median(builds), statistics.median(floors)
+    print(
+        f"\n{notes} notes, median of {rounds}: mindmap build {build:.2f} s, floor {floor:.2f} s, "
+        f"ratio {build / floor:.2f} (target <= 1.5)"
+    )
+
+
+def bench_corpora(shared: Path) -> None:
+    limits = {"flancian-garden": "target <= 20 s and <= 1024 MB"}
+    for name in ("quartz-docs", "vaultofknowledge", "flancian-garden"):
+        vault = shared / "corpora" / name
+        if not vault.is_dir():
+            print(f"{name}: not found under {shared / 'corpora'}, skipped")
+            continue
+        seconds, peak = cold_build(vault, OUT / f"site-{name}")
+        notes = sum(1 for _ in vault.rglob("*.md"))
+        extra = f" ({limits[name]})" if name in limits else ""
+        print(f"{name}: {notes} notes in {seconds:.2f} s, peak {peak / 1024:.0f} MB{extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="the shared/ folder with bench/ and corpora/ (default: ../shared)",
+    )
+    parser.add_argument("--notes", type=int, default=1000, help="notes in the generated vault")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds to take medians of"
+    )
+    parser.add_argument("--corpus", action="store_true", help="also build the real corpora")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
+    bench_generated(args.shared, args.notes, args.rounds)
+    if args.corpus:
+        bench_corpora(args.shared)
+
+
+if __name__ == "__main__":
+    main()
