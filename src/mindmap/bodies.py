@@ -141,7 +141,7 @@ class BodyFiller:
             head = next((h for h in note.headings if h.anchor == anchor), None)
             if head is not None:
                 return note.slice(head.start, head.end), "heading"
-        return note.body, "note"
+        return note.body_after(note.leading_h1()), "note"  # the embed's title names it
 
     def _report(self, note: Note, ref: LinkRef, code: str, message: str) -> None:
         self.diagnostics.add(

@@ -88,3 +88,15 @@ class Note:
     def slice(self, start: int, end: int) -> str:
         """The rendered HTML of block tokens [start, end), still with placeholders."""
         return self.body[self.offsets[start] : self.offsets[end]]
+
+    def leading_h1(self) -> Heading | None:
+        """The H1 the note opens with, if any: pages and embeds show it as the title."""
+        if self.headings and self.headings[0].level == 1:
+            head = self.headings[0]
+            if not self.body[: self.offsets[head.start]].strip():
+                return head
+        return None
+
+    def body_after(self, heading: Heading | None) -> str:
+        """The body without the given leading heading."""
+        return self.body[self.offsets[heading.start + 3] :] if heading else self.body

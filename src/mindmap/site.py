@@ -16,7 +16,7 @@ from markupsafe import Markup
 from mindmap.bodies import BodyFiller
 from mindmap.config import Config
 from mindmap.graph import LinkGraph, tag_ancestors
-from mindmap.model import Heading, Note
+from mindmap.model import Note
 from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
 
 MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
@@ -76,7 +76,8 @@ class SitePlan:
     def note_page(self, path: NotePath) -> Page:
         note, url = self.notes[path], self.urls[path]
         kind = "home" if path == self.home else "note"
-        heading, body = _leading_h1(note)
+        heading = note.leading_h1()
+        body = note.body_after(heading)
         info = {
             **self._note_info(note),
             "heading": heading.text if heading else note.title,
@@ -314,17 +315,8 @@ class SitePlan:
         return self._page("404.html", "404.html", "404", "Page not found", home_url=home)
 
 
-def _leading_h1(note: Note) -> tuple[Heading | None, str]:
-    """A note that opens with an H1 shows it as the page's one <h1> (and not twice)."""
-    if note.headings and note.headings[0].level == 1:
-        head = note.headings[0]
-        if not note.body[: note.offsets[head.start]].strip():
-            return head, note.body[note.offsets[head.start + 3] :]
-    return None, note.body
-
-
 def _h1_text(note: Note) -> str:
-    heading, _body = _leading_h1(note)
+    heading = note.leading_h1()
     return heading.text.lower() if heading else ""
 
 

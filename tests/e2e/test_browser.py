@@ -1,0 +1,97 @@
+"""The demo site in a real browser (Debian's Chromium through Playwright), opened from disk.
+
+Skips when Chromium or Playwright is missing; `.ci/run` installs both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mindmap.build import build_site
+from mindmap.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "site"
+    build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+def open_page(browser: object, url: str, errors: list[str]) -> object:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed(r, errors))
+    page.goto(url)
+    return page
+
+
+def failed(request: object, errors: list[str]) -> None:
+    """A request that failed, except one cancelled because the test navigated away."""
+    if "ERR_ABORTED" not in (request.failure or ""):  # type: ignore[attr-defined]
+        errors.append(f"failed: {request.url} {request.failure}")  # type: ignore[attr-defined]
+
+
+def test_follow_a_wikilink_from_disk(site: Path, browser: object) -> None:
+    errors: list[str] = []
+    page = open_page(browser, (site / "index.html").as_uri(), errors)
+    page.get_by_role("link", name="Spaced Repetition").first.click()  # type: ignore[attr-defined]
+    assert page.url.endswith("people/spaced-repetition.html")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text() == "Spaced Repetition"  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_backlink_card_jumps_to_the_bullet(site: Path, browser: object) -> None:
+    errors: list[str] = []
+    page = open_page(browser, (site / "people/retrieval-practice.html").as_uri(), errors)
+    card = page.locator(".mm-bl-card", has_text="Bloom's Two Sigma Problem")  # type: ignore[attr-defined]
+    assert "Retrieval Practice" in card.locator(".mm-ctx-body").inner_text()
+    card.locator(".mm-ctx-jump").first.click()
+    assert "bloom-s-two-sigma-problem.html#" in page.url  # type: ignore[attr-defined]
+    anchor = page.url.split("#", 1)[1]  # type: ignore[attr-defined]
+    target = page.locator(f"[id='{anchor}']")  # type: ignore[attr-defined]
+    assert "Retrieval Practice" in target.inner_text()
+    assert errors == []
+
+
+def test_every_page_loads_without_errors_or_failed_requests(site: Path, browser: object) -> None:
+    errors: list[str] = []
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("requestfailed", lambda r: failed(r, errors))
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 60
+    for path in pages:
+        page.goto(path.as_uri())
+        assert page.locator("h1").count() == 1, path
+    assert errors == []
+
+
+def test_images_and_embeds_render(site: Path, browser: object) -> None:
+    errors: list[str] = []
+    page = open_page(browser, (site / "people/forgetting-curve.html").as_uri(), errors)
+    images = page.locator("img.embed-image")  # type: ignore[attr-defined]
+    assert images.count() >= 1
+    for i in range(images.count()):
+        width = images.nth(i).evaluate("img => img.naturalWidth")
+        assert width > 0, images.nth(i).get_attribute("src")
+    assert errors == []
