@@ -13,6 +13,20 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+CODES = {
+    "link-missing": "a link to a note that does not exist",
+    "embed-missing": "an embed of a note or file that does not exist",
+    "anchor-missing": "the note exists but has no such heading or block",
+    "embed-cycle": "an embed that loops back to itself or nests too deep",
+    "frontmatter-yaml": "invalid YAML front matter",
+    "blockid-duplicate": "the same ^id twice in a note",
+    "template-error": "a template failed",
+    "read-error": "a file or folder could not be read",
+    "encoding": "a note is not valid UTF-8",
+    "filename-encoding": "a file name is not valid UTF-8",
+}  # every code; README.md documents each one (tests/test_docs.py checks)
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Diagnostic:
     path: str  # vault-relative source path ("" for build-wide problems)
@@ -22,6 +36,9 @@ class Diagnostic:
     code: str  # "link-missing", "embed-cycle", "frontmatter-yaml", ...
     message: str
     hint: str | None = None
+
+    def __post_init__(self) -> None:
+        assert self.code in CODES, f"unknown diagnostic code {self.code!r}"
 
     def format(self, notes_dir: str = "") -> str:
         """`notes/a.md:14:9: warning: no note named "X" [link-missing]` plus a hint line."""

@@ -17,6 +17,10 @@ regenerate every expected tree with the one command
 
 then READ the diff (`git diff tests/golden`) before committing it: a golden file blesses what
 the generator does, right or wrong.
+
+Cases in `KNOWN_BUGS` hold hand-checked *correct* output that the generator does not produce
+yet: they are strict xfails, and `--update-golden` leaves them alone. When the bug is fixed the
+case passes, the strict xfail fails, and the entry must be removed.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ HERE = Path(__file__).resolve().parent
 CASES = sorted(p.name for p in HERE.iterdir() if (p / "notes").is_dir())
 SKIP_PREFIXES = ("static/",)
 SKIP_FILES = {".nojekyll", ".mindmap-site"}
+KNOWN_BUGS = {
+    "embed-cycle": (
+        "BUG: bodies.BodyFiller.page_body/context_html start the embed stack with the bare note "
+        "path, but embeds push '<path>#^'; so a note is embedded once inside its own page "
+        "(A's page shows A → B → A before the cut) instead of cutting B's ![[A]] at once (E4)"
+    ),
+}
 
 
 def build_case(case: Path, out: Path) -> dict[str, bytes]:
@@ -75,11 +86,22 @@ def file_diff(rel: str, expected: bytes, actual: bytes) -> str:
     return "".join(lines)
 
 
-@pytest.mark.parametrize("name", CASES)
+def params() -> list:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN_BUGS[name], strict=True))
+        if name in KNOWN_BUGS
+        else name
+        for name in CASES
+    ]
+
+
+@pytest.mark.parametrize("name", params())
 def test_golden(name: str, tmp_path: Path, update_golden: bool) -> None:
     case = HERE / name
     actual = build_case(case, tmp_path / "site")
     expected_dir = case / "expected"
+    if update_golden and name in KNOWN_BUGS:
+        pytest.skip(f"{name}: expected/ is hand-checked correct output of a known bug; not updated")
     if update_golden:
         shutil.rmtree(expected_dir, ignore_errors=True)
         for rel, data in actual.items():
