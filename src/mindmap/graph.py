@@ -33,35 +33,33 @@ class LinkGraph:
         self, notes: dict[NotePath, Note], resolutions: dict[NotePath, list[Resolution]]
     ) -> None:
         self.notes = notes
-        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
-        for path in sorted(notes):
-            self.g.add_node(path, kind="note")
+        self.nodes: dict[str, dict[str, object]] = {p: {"kind": "note"} for p in sorted(notes)}
+        self.edges: dict[tuple[str, str, str], list[int]] = {}
         for path in sorted(notes):
             self._add_note(notes[path], resolutions[path])
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()  # built in bulk: much faster than per edge
+        self.g.add_nodes_from(self.nodes.items())
+        self.g.add_edges_from(
+            (s, t, k, {"kind": k, "refs": r}) for (s, t, k), r in self.edges.items()
+        )
 
     def _add_note(self, note: Note, resolved: list[Resolution]) -> None:
         for n, (ref, res) in enumerate(zip(note.links, resolved, strict=True)):
             kind = "embed" if ref.embed else "link"
             if res.status in ("found", "bad-anchor") and not res.is_asset:
-                self._edge(note.path, str(res.target), kind, n)
+                self.edges.setdefault((note.path, str(res.target), kind), []).append(n)
             elif res.status == "missing" and ref.kind != "image":
-                self.g.add_node(missing_id(ref.target), kind="missing", title=ref.target.strip())
-                self._edge(note.path, missing_id(ref.target), kind, n)
+                node = missing_id(ref.target)
+                self.nodes.setdefault(node, {"kind": "missing", "title": ref.target.strip()})
+                self.edges.setdefault((note.path, node, kind), []).append(n)
         for tag in note.tags:
-            self.g.add_node("tag:" + tag, kind="tag")
-            self.g.add_edge(note.path, "tag:" + tag, key="tag", kind="tag")
+            self.nodes["tag:" + tag] = {"kind": "tag"}
+            self.edges[(note.path, "tag:" + tag, "tag")] = []
         for topic in note.topics:
             node = f"{note.path}#{topic.anchor}"
             parent = f"{note.path}#{topic.parent}" if topic.parent else note.path
-            self.g.add_node(node, kind="topic", note=note.path, topic=topic)
-            self.g.add_edge(parent, node, key="outline", kind="outline")
-
-    def _edge(self, source: str, target: str, kind: str, n: int) -> None:
-        data = self.g.get_edge_data(source, target, key=kind)
-        if data is None:
-            self.g.add_edge(source, target, key=kind, kind=kind, refs=[n])
-        else:
-            data["refs"].append(n)
+            self.nodes[node] = {"kind": "topic", "note": note.path, "topic": topic}
+            self.edges[(parent, node, "outline")] = []
 
     def backlinks(self, path: NotePath) -> list[Backlink]:
         """Notes that link to or embed `path` (itself excluded), with the refs that do."""

@@ -92,6 +92,8 @@ class Resolver:
 
     def _pick(self, found: list[str], key: str, source: str, written: str) -> str | None:
         """R5 tie-break; notes win over attachments; an exact-case name wins a case tie (R3)."""
+        if len(found) == 1:
+            return found[0]
         notes = sorted({p for p in found if p.lower().endswith(".md")} or set(found))
         folder = posixpath.dirname(source)
 
