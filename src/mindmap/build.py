@@ -68,11 +68,10 @@ def build_site(
     writer = SiteWriter(out_dir)
     try:
         result = make_site(notes_dir, config, writer, progress, jobs)
-        writer.commit()
+        result.files = writer.commit()
     except BaseException:
         writer.abort()
         raise
-    result.files = writer.count
     result.seconds = time.perf_counter() - start
     return result
 
@@ -163,16 +162,14 @@ def render_pages(
     finally:
         _WORK = None
     diags: list[Diagnostic] = []
-    for files, problems, written in chunks:
+    for files, problems in chunks:
         for url, data in files.items():
             sink.write(url, data)
         diags += problems
-        if direct:
-            sink.count += written  # type: ignore[attr-defined]
     return count, diags
 
 
-def _render_range(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Diagnostic], int]:
+def _render_range(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Pages [lo, hi) of the plan; lo == -1 also makes graph.json (one big job of its own)."""
     from mindmap.render import render_page
 
@@ -191,10 +188,9 @@ def _render_range(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Diagn
             diags.append(problem)
     diags += sorted(plan.filler.diagnostics)
     if direct and multiprocessing.parent_process() is not None:
-        for url, data in out.items():
-            sink.write(url, data)
-        return {}, diags, len(out)
-    return out, diags, 0
+        sink.write_many(out)  # type: ignore[attr-defined]
+        return {}, diags
+    return out, diags
 
 
 def static_files(config: Config) -> dict[str, Path]:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mindmap.config import ConfigError
 
 MARKER = ".mindmap-site"
+_WRITERS = 8
 
 
 def check_folders(notes_dir: Path, out_dir: Path) -> None:
@@ -41,7 +43,6 @@ class SiteWriter:
         self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir()
-        self.count = 0
         self._dirs: set[Path] = {self.tmp}
 
     def _path(self, url: str) -> Path:
@@ -49,7 +50,6 @@ class SiteWriter:
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
-        self.count += 1
         return path
 
     def write(self, url: str, data: str | bytes) -> None:
@@ -58,13 +58,24 @@ class SiteWriter:
     def copy(self, url: str, source: Path) -> None:
         shutil.copyfile(source, self._path(url))
 
-    def commit(self) -> None:
+    def write_many(self, files: dict[str, bytes]) -> None:
+        """Write many files at once: creating a file costs ~0.5 ms of waiting on some disks
+        (measured here), and a few threads overlap that waiting."""
+        for url in files:
+            self._path(url)  # make the folders first, in this thread
+        with ThreadPoolExecutor(_WRITERS) as pool:
+            list(pool.map(lambda item: (self.tmp / item[0]).write_bytes(item[1]), files.items()))
+
+    def commit(self) -> int:
+        """Swap the new site in; returns how many files it has."""
         self.write(MARKER, "This folder is written by mindmap; it is replaced on every build.\n")
+        files = sum(len(names) for _dir, _subdirs, names in os.walk(self.tmp))
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         if self.out.exists():
             os.replace(self.out, old)
         os.replace(self.tmp, self.out)
         shutil.rmtree(old, ignore_errors=True)
+        return files
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -101,7 +101,9 @@ def test_line_of_markdown_links_on_later_lines() -> None:
 
 
 def test_markdown_link_fields() -> None:
-    note = parse("[x](My%20Note.md#Sec) [y](<Sub/N.md#^blk>) ![alt](img/a%20b.png) [e](https://x.y)\n")
+    note = parse(
+        "[x](My%20Note.md#Sec) [y](<Sub/N.md#^blk>) ![alt](img/a%20b.png) [e](https://x.y)\n"
+    )
     assert note.links == (
         LinkRef(1, 0, "My Note.md", ("Sec",), None, None, False, "markdown", 0),
         LinkRef(1, 0, "Sub/N.md", (), "blk", None, False, "markdown", 0),
@@ -157,7 +159,10 @@ def test_context_html_is_the_bullets_own_text() -> None:
 
 def test_context_anchor_and_line() -> None:
     note = parse(OUTLINE)
-    got = {r.target: (note.contexts[r.context].anchor, note.contexts[r.context].line) for r in note.links}
+    got = {
+        r.target: (note.contexts[r.context].anchor, note.contexts[r.context].line)
+        for r in note.links
+    }
     assert got == {
         "A": ("top", 2),
         "B": ("t-child-with-b", 5),
@@ -174,6 +179,11 @@ def test_links_in_one_paragraph_share_a_context() -> None:
     assert len(note.contexts) == 2
 
 
+def test_deep_crumbs_keep_the_top_and_the_nearest_ancestors() -> None:
+    note = parse("# H\n- a\n  - b\n    - c\n      - d\n        - e [[L]]\n")
+    assert note.contexts[0].crumbs == ("H", "…", "b", "c", "d")
+
+
 def test_long_crumbs_are_shortened() -> None:
     long = "word " * 30
     note = parse(f"- {long}\n  - [[A]]\n")
@@ -185,7 +195,10 @@ def test_long_crumbs_are_shortened() -> None:
 
 
 def test_topics_are_headings_and_branch_bullets() -> None:
-    text = "## Pre\n# A\n## B\n### C\n## D\n# E\n- x\n  - y\n    - z\n  - w\n- v\n  1. n\n     - m\n- leaf\n"
+    text = (
+        "## Pre\n# A\n## B\n### C\n## D\n# E\n"
+        "- x\n  - y\n    - z\n  - w\n- v\n  1. n\n     - m\n- leaf\n"
+    )
     got = [(t.anchor, t.title, t.parent, t.kind, t.line) for t in parse(text).topics]
     assert got == [
         ("pre", "Pre", "", "heading", 1),
@@ -204,6 +217,16 @@ def test_topics_are_headings_and_branch_bullets() -> None:
 def test_bullets_without_heading_have_the_note_as_parent() -> None:
     got = [(t.anchor, t.parent) for t in parse("- a\n  - b\n    - c\n").topics]
     assert got == [("t-a", ""), ("t-b", "t-a")]
+
+
+def test_a_named_branch_is_a_topic_under_its_block_id() -> None:
+    got = [(t.anchor, t.title, t.parent) for t in parse("- parent ^p1\n  - kid\n    - g\n").topics]
+    assert got == [("^p1", "parent", ""), ("t-kid", "kid", "^p1")]
+
+
+def test_leaf_bullets_with_links_are_not_topic_parents() -> None:
+    note = parse("# H\n- leaf [[A]]\n- branch\n  - x\n")
+    assert [(t.anchor, t.parent) for t in note.topics] == [("h", ""), ("t-branch", "h")]
 
 
 def test_topic_anchors_are_the_html_ids() -> None:
@@ -244,7 +267,9 @@ def test_standalone_block_after_a_list_names_the_list() -> None:
     note = parse("- a\n- b\n\n^listid\n\nafter\n")
     (block,) = note.blocks
     assert block.wrap == ""
-    assert note.slice(block.start, block.end) == '<ul id="^listid">\n<li>a</li>\n<li>b</li>\n</ul>\n'
+    assert (
+        note.slice(block.start, block.end) == '<ul id="^listid">\n<li>a</li>\n<li>b</li>\n</ul>\n'
+    )
 
 
 def test_lazy_continuation_block_names_the_callout() -> None:

@@ -16,13 +16,14 @@ exactly what was parsed:
   `<embed kind="image" src="PATH|ALT"/>`.
 * tag url (`\\x02T<name>\\x03`) → `#tag:<name>` (the normalised tag name).
 
+Trailing newlines are not compared (the fixture format always ends the output with one).
 External links and images are not placeholders: they are printed by the renderer itself
 (`class="external"`, `loading="lazy"`).
 
 Besides the HTML, every case checks that the placeholders and the note's data agree: each
 non-property `LinkRef` is printed exactly once, and the tags printed in the body are exactly
-the note's tags. So a link or tag hidden in a comment is also absent from `note.links` /
-`note.tags`.
+the note's tags (fixtures have no front matter). So a link or tag hidden in a comment is
+also absent from `note.links` / `note.tags`.
 
 Cases whose expected output is the *correct* (ofm-spec) behaviour but which the code gets
 wrong are listed in `XFAIL` with a diagnosis; they are strict xfails.
@@ -102,9 +103,7 @@ def _cases() -> list[object]:
     for path in sorted(FIXTURES.glob("*.md")):
         for line, title, text, expected in read_fixture_file(path):
             key = (path.stem, title)
-            marks = (
-                [pytest.mark.xfail(reason=XFAIL[key], strict=True)] if key in XFAIL else []
-            )
+            marks = [pytest.mark.xfail(reason=XFAIL[key], strict=True)] if key in XFAIL else []
             params.append(
                 pytest.param(text, expected, id=f"{path.stem}:{line + 1}:{title}", marks=marks)
             )
@@ -144,7 +143,7 @@ def test_fixture_titles_are_unique() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_fixture(text: str, expected: str) -> None:
-    assert render(text) == expected
+    assert render(text).rstrip("\n") == expected.rstrip("\n")
 
 
 # Bugs whose correct HTML is not pinned down to the byte (whitespace is the fixer's choice):
