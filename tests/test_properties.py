@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -120,11 +119,6 @@ def test_every_tag_placeholder_is_a_tag_of_the_note(text: str) -> None:
     assert printed <= set(note.tags)
 
 
-@pytest.mark.xfail(
-    reason="BUG: wikilinks.py _push_link parses display text with a fresh StateInline, so a "
-    "#tag in it is printed as a tag placeholder that is not in note.tags",
-    strict=True,
-)
 def test_tag_in_display_text_is_not_a_stray_tag() -> None:
     note = parse("[[Note|see #b]]\n")
     printed = {m.group(2) for m in PLACEHOLDER.finditer(note.body) if m.group(1) == "T"}
@@ -193,12 +187,6 @@ def test_wiki_link_columns_point_at_the_link(text: str) -> None:
             assert rest.startswith("![[" if ref.embed else "[["), (ref, lines)
 
 
-@pytest.mark.xfail(
-    reason="BUG: parse_note passes clean.splitlines() to extract, which also splits on \\f, "
-    "\\v, \\x1c-\\x1e, \\x85, U+2028/2029; markdown-it splits on \\n only, so after such a "
-    "character a link's col is looked up on the wrong line",
-    strict=True,
-)
 def test_col_after_a_unicode_line_separator() -> None:
     (ref,) = parse("a\u2028b\nxx [[L]]\n").links
     assert (ref.line, ref.col) == (2, 4)

@@ -551,33 +551,16 @@ def test_attachment_resolutions_are_marked() -> None:
 # --- ambiguity bugs ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: resolve.py Resolver._pick ranks an exact-case name above the shortest path, "
-    "so [[note]] picks a/b/note.md over b/Note.md; R3's exact-case preference is only for "
-    "files that differ by case alone, R5 says shortest path",
-    strict=True,
-)
 def test_shortest_path_beats_exact_case_across_folders() -> None:
     files = {"a/b/note.md": "", "b/Note.md": "", "zzzz/deep/x.md": ""}
     assert resolve(files, "zzzz/deep/x.md", "[[note]]").target == "b/Note.md"
 
 
-@pytest.mark.xfail(
-    reason="BUG: resolve.py Resolver._pick compares the written link (with its .md) against "
-    "the file name without .md, so [[flancia.md]] is never an exact-case match (R3)",
-    strict=True,
-)
 def test_exact_case_tie_with_extension() -> None:
     files = {"Flancia.md": "", "flancia.md": "", "x.md": ""}
     assert resolve(files, "x.md", "[[flancia.md]]").target == "flancia.md"
 
 
-@pytest.mark.xfail(
-    reason="BUG: Heading.text (extract.py plain_text) drops inline markup, so find_heading "
-    "cannot match a link that spells the heading as written, e.g. [[#`move`|move]] from the "
-    "help vault (H1: backticks survive)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("heading", "written"),
     [("## `move`", "[[#`move`|move]]"), ("## **Bold** words", "[[#**Bold** words]]")],

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from mindmap.diagnostics import Diagnostic, Severity
-from mindmap.markdown.render import PLACEHOLDER
+from mindmap.markdown.render import PLACEHOLDER, size_attrs, split_size
 from mindmap.model import Context, LinkRef, Note
 from mindmap.paths import NotePath, relative_url
 from mindmap.resolve import Resolution, find_heading
@@ -20,7 +20,6 @@ from mindmap.resolve import Resolution, find_heading
 IMAGE = {".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"}
 AUDIO = {".flac", ".m4a", ".mp3", ".ogg", ".wav", ".webm", ".3gp"}
 VIDEO = {".mkv", ".mov", ".mp4", ".ogv"}
-_SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
 _IDS = re.compile(r' id="[^"]*"')
 
 
@@ -150,10 +149,7 @@ class BodyFiller:
 
 
 def _image(src: str, ref: LinkRef, ext: str) -> str:
-    size = _SIZE.match((ref.alias or "").strip())
-    alt = escape(ref.alias or "") if not size else ""
-    dims = ""
-    if size:
-        dims = f' width="{size.group(1)}"' + (f' height="{size.group(2)}"' if size.group(2) else "")
+    alt, width, height = split_size(ref.alias or "")
     frag = "#" + escape("#".join(ref.heading)) if ref.heading else ""  # a style hook, kept (E5)
-    return f'<img class="embed-image" src="{src}{frag}" alt="{alt}"{dims} loading="lazy">'
+    return (f'<img class="embed-image" src="{src}{frag}" alt="{escape(alt)}"'
+            f"{size_attrs(width, height)} loading=\"lazy\">")  # fmt: skip

@@ -38,7 +38,7 @@ def heading_anchor(text: str) -> str:
 
 def normalise_heading(text: str) -> str:
     """Obsidian's stripHeading-like key for matching `[[N#Heading]]` against headings (H1)."""
-    text = re.sub(r"[#|^:%\[\]\\]", " ", nfc(text).lower())
+    text = re.sub(r"[#|^:%\[\]\\`*_~=]", " ", nfc(text).lower())
     return " ".join(text.split())
 
 

@@ -97,10 +97,13 @@ class Resolver:
         notes = sorted({p for p in found if p.lower().endswith(".md")} or set(found))
         folder = posixpath.dirname(source)
 
-        def rank(path: str) -> tuple[bool, bool, bool, int, str]:
+        name = _strip_md(posixpath.basename(written.rstrip("/")))
+
+        def rank(path: str) -> tuple[bool, bool, int, bool, str]:
+            """R5 (root path, same folder, shortest); then exact case, for `Flancia`/`flancia`."""
             at_root = _strip_md(path.lower()) == _strip_md(key)
-            exact_case = written.rstrip("/").endswith(_strip_md(posixpath.basename(path)))
-            return (not at_root, posixpath.dirname(path) != folder, not exact_case, len(path), path)
+            exact_case = _strip_md(posixpath.basename(path)) == name
+            return (not at_root, posixpath.dirname(path) != folder, len(path), not exact_case, path)
 
         return min(notes, key=rank) if notes else None
 
@@ -140,7 +143,7 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _strip_md(path: str) -> str:
-    return path[:-3] if path.endswith(".md") else path
+    return path[:-3] if path.lower().endswith(".md") else path
 
 
 def find_heading(note: Note, wanted: tuple[str, ...]) -> str | None:

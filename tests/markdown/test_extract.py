@@ -81,11 +81,6 @@ def test_line_in_a_footnote_definition() -> None:
     assert positions(note) == [("FN", 3, 11)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: extract.py _Walker._position finds the column with source.find(raw), so a "
-    "link written twice on one line gets the first one's column",
-    strict=True,
-)
 def test_col_of_a_repeated_link_on_one_line() -> None:
     assert positions(parse("[[a]] and [[a]]\n")) == [("a", 1, 1), ("a", 1, 11)]
 

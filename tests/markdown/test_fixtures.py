@@ -45,19 +45,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MD = make_markdown()
 
 # (fixture file stem, case title) → reason. The expected output in the fixture is correct.
-XFAIL: dict[tuple[str, str], str] = {
-    (
-        "tags",
-        "tag in wikilink display text is not a tag",
-    ): "BUG: wikilinks.py _push_link raises state.linkLevel, but md.inline.parse makes a fresh "
-    "StateInline (linkLevel 0), so `#b` in display text becomes a nested tag link that is not "
-    "in note.tags (BodyFiller._fill then raises KeyError on its url)",
-    (
-        "blockids",
-        "title-only callout with a trailing id",
-    ): "BUG: blockids.py _block_id_rule only looks at inline tokens after paragraph_open, so the "
-    "` ^id` on a title-only callout's only line stays in the title and names nothing (B2, B3)",
-}
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 def subpath(ref: LinkRef) -> str:
@@ -150,11 +138,6 @@ def test_fixture(text: str, expected: str) -> None:
 # asserted on what must and must not be in the output instead.
 
 
-@pytest.mark.xfail(
-    reason="BUG: comments.py _comment_block consumes the whole line holding the closing %%, "
-    "so the text and links after it on that line disappear (K1)",
-    strict=True,
-)
 def test_comment_closed_mid_line_keeps_the_rest_of_the_line() -> None:
     note = parse_note(MD, "%% one line %% trailing [[Z]]\n", "note.md")
     html = fill(note)
@@ -163,11 +146,6 @@ def test_comment_closed_mid_line_keeps_the_rest_of_the_line() -> None:
     assert [ref.target for ref in note.links] == ["Z"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: comments.py _comment_inline ends an unclosed %% at the end of its paragraph, "
-    "so a comment closed in a later paragraph leaks its text and links (K1)",
-    strict=True,
-)
 def test_comment_across_paragraphs_hides_everything_up_to_the_close() -> None:
     note = parse_note(MD, "shown %%secret\n\nhidden [[Leak]] %% after\n", "note.md")
     html = fill(note)
@@ -176,22 +154,12 @@ def test_comment_across_paragraphs_hides_everything_up_to_the_close() -> None:
     assert "shown" in html and "after" in html
 
 
-@pytest.mark.xfail(
-    reason="BUG: make_markdown uses mdit tasklists_plugin, which knows only [ ] and [x]; "
-    "any other character in the brackets is a checked/custom task (K3)",
-    strict=True,
-)
 def test_custom_task_markers_are_tasks() -> None:
     html = render("- [?] question\n- [-] cancelled\n")
-    assert html.count('class="task-list-item') == 2
+    assert html.count("<li class=\"task-list-item") == 2
     assert "[?]" not in html and "[-]" not in html
 
 
-@pytest.mark.xfail(
-    reason="BUG: render.py _image ignores the `|100x145` size suffix in an external image's "
-    "alt text and leaves it in alt (E6)",
-    strict=True,
-)
 def test_external_image_size_in_alt_text() -> None:
     html = render("![Engelbart|100x145](https://example.com/e.jpg)\n")
     assert 'width="100"' in html and 'height="145"' in html

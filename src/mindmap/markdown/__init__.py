@@ -14,7 +14,6 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 from mindmap.markdown.blockids import blockids_plugin
 from mindmap.markdown.callouts import callouts_plugin
@@ -24,6 +23,7 @@ from mindmap.markdown.highlights import highlights_plugin
 from mindmap.markdown.properties import Properties, read_properties
 from mindmap.markdown.render import PartsRenderer, install_rules
 from mindmap.markdown.tags import tags_plugin
+from mindmap.markdown.tasks import tasks_plugin
 from mindmap.markdown.wikilinks import wikilinks_plugin
 from mindmap.model import LinkRef, Note
 from mindmap.paths import NotePath
@@ -44,7 +44,7 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
         tags_plugin,
         highlights_plugin,
         footnote_plugin,
-        tasklists_plugin,
+        tasks_plugin,
         callouts_plugin,
         blockids_plugin,
     ):
@@ -62,7 +62,7 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     env: dict[str, Any] = {}
     tokens = md.parse(clean, env)
     props = read_properties(tokens, path)
-    found = extract(tokens, clean.splitlines(), path)
+    found = extract(tokens, clean.split("\n"), path)
     assert isinstance(md.renderer, PartsRenderer)
     parts = md.renderer.render_parts(tokens, md.options, env)
     offsets = [0]

@@ -33,10 +33,16 @@ def blockids_plugin(md: MarkdownIt) -> None:
 def _block_id_rule(state: StateCore) -> None:
     tokens = state.tokens
     for i, token in enumerate(tokens):
-        if token.type == "inline" and token.children and tokens[i - 1].type == "paragraph_open":
+        if token.type != "inline" or not token.children:
+            continue
+        if tokens[i - 1].type == "paragraph_open":
             block_id = _strip_marker(token)
             if block_id:
                 _attach(tokens, i - 1, block_id, only_marker=not _has_content(token))
+        elif tokens[i - 1].type == "callout_open":  # `> [!note] Title ^id`: names the callout
+            block_id = _strip_marker(token)
+            if block_id:
+                tokens[i - 1].meta = {**tokens[i - 1].meta, "block_id": block_id}
 
 
 def _strip_marker(inline: Token) -> str | None:

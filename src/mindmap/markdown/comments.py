@@ -1,15 +1,26 @@
 """`%%comments%%`: removed with everything inside them, links and tags included (ofm-spec K1).
 
-A block rule takes comments that start a line (and may span many lines and blank lines);
-an inline rule takes `%%…%%` inside a paragraph. An unclosed block comment runs to the end
-of the note, as in Obsidian: hiding too much is safe, leaking private text is not.
+Three rules share the job:
+- a block rule takes comments that start a line (they may span lines and blank lines; text
+  after the closing `%%` on its line stays);
+- an inline rule takes `%%…%%` inside a paragraph, and an unclosed `%%` to its end;
+- a core rule, before inline parsing, carries a comment opened in one paragraph into the next
+  blocks until its closing `%%`, emptying what lies between.
+An unclosed comment runs to the end of the note, as in Obsidian: hiding too much is safe,
+leaking private text is not. `%%` inside code stays literal.
 """
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 
 
 def comments_plugin(md: MarkdownIt) -> None:
@@ -19,6 +30,7 @@ def comments_plugin(md: MarkdownIt) -> None:
         _comment_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
+    md.core.ruler.before("inline", "comment_spans", _comment_spans)
     md.inline.ruler.before("text", "comment", _comment_inline)
 
 
@@ -33,14 +45,25 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     else:
         while line < end and state.eMarks[line] < close:
             line += 1
-        line += 1
     if silent:
         return True
     token = state.push("comment", "", 0)
-    token.map = [start, line]
+    token.map = [start, min(line + 1, end)]
     token.hidden = True
-    state.line = line
+    if close >= 0 and line < end:
+        _keep_trailing_text(state, line, state.src[close + 2 : state.eMarks[line]])
+    state.line = min(line + 1, end)
     return True
+
+
+def _keep_trailing_text(state: StateBlock, line: int, text: str) -> None:
+    """`%% c %% more text`: the text after the closing marker is a paragraph of its own."""
+    if not text.strip():
+        return
+    state.push("paragraph_open", "p", 1).map = [line, line + 1]
+    inline = state.push("inline", "", 0)
+    inline.content, inline.map, inline.children = text.strip(), [line, line + 1], []
+    state.push("paragraph_close", "p", -1)
 
 
 def _comment_inline(state: StateInline, silent: bool) -> bool:
@@ -49,3 +72,47 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
     close = state.src.find("%%", state.pos + 2)
     state.pos = state.posMax if close < 0 else close + 2
     return True
+
+
+def _comment_spans(state: StateCore) -> None:
+    open_comment = False
+    for i, token in enumerate(state.tokens):
+        if open_comment and token.type != "inline":
+            if token.nesting == 0 and token.content:  # code, html, math: inside the comment
+                token.type, token.content, token.hidden = "comment", "", True
+            continue
+        if token.type != "inline":
+            continue
+        if open_comment:
+            close = _find_marker(token.content, 0)
+            if close < 0:
+                _empty(state.tokens, i)
+                continue
+            token.content = token.content[close + 2 :]
+            open_comment = False
+        open_comment = _ends_open(token.content)
+
+
+def _find_marker(text: str, start: int) -> int:
+    """Index of the next `%%` outside inline code, or -1."""
+    spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text)]
+    at = text.find("%%", start)
+    while at >= 0 and any(a <= at < b for a, b in spans):
+        at = text.find("%%", at + 2)
+    return at
+
+
+def _ends_open(text: str) -> bool:
+    """Whether the text leaves a `%%` comment open at its end."""
+    at, inside = _find_marker(text, 0), False
+    while at >= 0:
+        inside = not inside
+        at = _find_marker(text, at + 2)
+    return inside
+
+
+def _empty(tokens: list[Token], i: int) -> None:
+    tokens[i].content = ""
+    for j in (i - 1, i + 1):
+        if tokens[j].type in ("paragraph_open", "paragraph_close", "heading_open", "heading_close"):
+            tokens[j].hidden = True

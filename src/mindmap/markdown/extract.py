@@ -217,10 +217,18 @@ class _Walker:
         return LinkRef(line, 0, path, tuple(parts), block, None, False, "markdown", context)
 
     def _position(self, content: str, base: int, offset: int, raw: str) -> tuple[int, int]:
+        """File line and column of inline `offset`: the inline content has lost its list or
+        quote prefix, so find where this content line sits in the source line."""
+        start = content.rfind("\n", 0, offset) + 1
         line = base + content.count("\n", 0, offset) + 1
         source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        col = source.find(raw)
-        return line, col + 1 if col >= 0 else 0
+        end = content.find("\n", offset)
+        text = content[start : end if end >= 0 else len(content)]
+        at = source.find(text) if text else -1
+        if at < 0:
+            at = source.find(raw)
+            return line, at + 1 if at >= 0 else 0
+        return line, at + offset - start + 1
 
     def _section_ends(self) -> None:
         heads = self.out.headings

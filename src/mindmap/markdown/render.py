@@ -22,6 +22,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+_SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 PLACEHOLDER = re.compile("\x02([LT])([^\x03]*)\x03")
 _FORMATTER = HtmlFormatter(nowrap=False, cssclass="highlight")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>|<(script|style)\b[^>]*>", re.I | re.S)
@@ -82,8 +83,22 @@ def _image(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any,
     token = tokens[idx]
     if token.meta and "n" in token.meta:
         return link_placeholder(token.meta["n"])
-    token.attrSet("loading", "lazy")
-    return RendererHTML.image(self, tokens, idx, options, env)
+    alt, width, height = split_size(self.renderInlineAsText(token.children or [], options, env))
+    src = escape(str(token.attrGet("src") or ""))
+    return f'<img src="{src}" alt="{escape(alt)}"{size_attrs(width, height)} loading="lazy">'
+
+
+def split_size(text: str) -> tuple[str, str | None, str | None]:
+    """`alt|100x145`, `alt|100` or `250` → (alt, width, height): the size slot of E5/E6."""
+    alt, bar, size = text.rpartition("|")
+    match = _SIZE.fullmatch(size.strip())
+    if match:
+        return (alt if bar else ""), match.group(1), match.group(2)
+    return text, None, None
+
+
+def size_attrs(width: str | None, height: str | None) -> str:
+    return (f' width="{width}"' if width else "") + (f' height="{height}"' if height else "")
 
 
 def _tag(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

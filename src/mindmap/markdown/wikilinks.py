@@ -91,13 +91,26 @@ def _push_link(state: StateInline, parts: dict[str, object], embed: bool, raw: s
     text = alias if alias else display_text(parts)
     token.children = []
     if alias:
-        state.linkLevel += 1
         state.md.inline.parse(str(text), state.md, state.env, token.children)
-        state.linkLevel -= 1
+        token.children = _flatten_links(token.children)
     else:
         child = Token("text", "", 0)
         child.content = str(text)
         token.children.append(child)
+
+
+def _flatten_links(children: list[Token]) -> list[Token]:
+    """Display text is inside a link: a #tag or [link](x) there is just text (no nested <a>)."""
+    out: list[Token] = []
+    for child in children:
+        if child.type in ("link_open", "link_close"):
+            continue
+        if child.type == "tag":
+            text = Token("text", "", 0)
+            text.content = "#" + child.content
+            child = text
+        out.append(child)
+    return out
 
 
 def display_text(parts: dict[str, object]) -> str:
