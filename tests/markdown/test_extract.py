@@ -85,11 +85,6 @@ def test_col_of_a_repeated_link_on_one_line() -> None:
     assert positions(parse("[[a]] and [[a]]\n")) == [("a", 1, 1), ("a", 1, 11)]
 
 
-@pytest.mark.xfail(
-    reason="BUG: extract.py _Walker._ref gives Markdown links and images line = first line of "
-    "their paragraph (base + 1), not the line they are on",
-    strict=True,
-)
 def test_line_of_markdown_links_on_later_lines() -> None:
     note = parse("para\nsecond [x](b.md)\nthird ![i](c.png)\n")
     assert [(r.target, r.line) for r in note.links] == [("b.md", 2), ("c.png", 3)]

@@ -156,7 +156,7 @@ def test_comment_across_paragraphs_hides_everything_up_to_the_close() -> None:
 
 def test_custom_task_markers_are_tasks() -> None:
     html = render("- [?] question\n- [-] cancelled\n")
-    assert html.count("<li class=\"task-list-item") == 2
+    assert html.count('<li class="task-list-item') == 2
     assert "[?]" not in html and "[-]" not in html
 
 

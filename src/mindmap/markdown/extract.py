@@ -210,11 +210,11 @@ class _Walker:
         path, _, fragment = unquote(dest).partition("#")
         parts = [p for p in fragment.split("#") if p]
         block = parts.pop()[1:] if parts and parts[-1].startswith("^") else None
-        line = base + 1
+        line, col = self._position(content, base, meta.get("offset", 0), dest)
         if child.type == "image":
             alt = plain_text(child) or child.content
-            return LinkRef(line, 0, path, tuple(parts), block, alt, True, "image", context)
-        return LinkRef(line, 0, path, tuple(parts), block, None, False, "markdown", context)
+            return LinkRef(line, col, path, tuple(parts), block, alt, True, "image", context)
+        return LinkRef(line, col, path, tuple(parts), block, None, False, "markdown", context)
 
     def _position(self, content: str, base: int, offset: int, raw: str) -> tuple[int, int]:
         """File line and column of inline `offset`: the inline content has lost its list or

@@ -7,6 +7,8 @@ a wikilink's children are the parsed display text (Markdown is allowed there, of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -17,6 +19,28 @@ def wikilinks_plugin(md: MarkdownIt) -> None:
     """Register before `link`, so `[[a]]` is never read as a reference link."""
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
     md.core.ruler.push("embed_paragraph", _unwrap_lone_embeds)
+    for name in ("link", "image"):  # Markdown links to notes need a line, like wikilinks
+        md.inline.ruler.at(name, _with_offset(md.inline.ruler.getRules("")[_index(md, name)]))
+
+
+def _index(md: MarkdownIt, name: str) -> int:
+    return [rule.name for rule in md.inline.ruler.__rules__ if rule.enabled].index(name)
+
+
+def _with_offset(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """Wrap markdown-it's link/image rule to record where the link starts (meta["offset"])."""
+
+    def positioned(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        found = rule(state, silent)
+        if found and not silent:
+            for token in state.tokens[count:]:  # pending text may be flushed first
+                if token.type in ("link_open", "image"):
+                    token.meta = {**(token.meta or {}), "offset": start}
+                    break
+        return found
+
+    return positioned
 
 
 def _unwrap_lone_embeds(state: StateCore) -> None:
