@@ -95,9 +95,9 @@ def test_markdown_link_fields() -> None:
         "[x](My%20Note.md#Sec) [y](<Sub/N.md#^blk>) ![alt](img/a%20b.png) [e](https://x.y)\n"
     )
     assert note.links == (
-        LinkRef(1, 0, "My Note.md", ("Sec",), None, None, False, "markdown", 0),
-        LinkRef(1, 0, "Sub/N.md", (), "blk", None, False, "markdown", 0),
-        LinkRef(1, 0, "img/a b.png", (), None, "alt", True, "image", 0),
+        LinkRef(1, 1, "My Note.md", ("Sec",), None, None, False, "markdown", 0),
+        LinkRef(1, 23, "Sub/N.md", (), "blk", None, False, "markdown", 0),
+        LinkRef(1, 44, "img/a b.png", (), None, "alt", True, "image", 0),
     )
 
 
