@@ -6,6 +6,7 @@ so they cannot disagree.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,11 +38,28 @@ class LinkGraph:
         self.edges: dict[tuple[str, str, str], list[int]] = {}
         for path in sorted(notes):
             self._add_note(notes[path], resolutions[path])
-        self.g: nx.MultiDiGraph = nx.MultiDiGraph()  # built in bulk: much faster than per edge
-        self.g.add_nodes_from(self.nodes.items())
-        self.g.add_edges_from(
-            (s, t, k, {"kind": k, "refs": r}) for (s, t, k), r in self.edges.items()
-        )
+        self.links_in: dict[str, dict[str, list[int]]] = defaultdict(dict)  # target → source → refs
+        self.links_out: dict[str, set[str]] = defaultdict(set)
+        for (source, target, kind), refs in self.edges.items():
+            if kind in ("link", "embed") and source != target:
+                self.links_in[target].setdefault(source, []).extend(refs)
+                self.links_out[source].add(target)
+        self._nx: nx.MultiDiGraph | None = None
+
+    @property
+    def g(self) -> nx.MultiDiGraph:
+        """The whole graph in networkx (made on first use: graph.json, graph algorithms).
+
+        Page rendering reads the plain indexes above; building the networkx graph costs about
+        a second at 1,000 notes of mind maps, so only the graph.json job pays for it.
+        """
+        if self._nx is None:
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(self.nodes.items())
+            edges = self.edges.items()
+            graph.add_edges_from((s, t, k, {"kind": k, "refs": r}) for (s, t, k), r in edges)
+            self._nx = graph
+        return self._nx
 
     def _add_note(self, note: Note, resolved: list[Resolution]) -> None:
         for n, (ref, res) in enumerate(zip(note.links, resolved, strict=True)):
@@ -63,30 +81,21 @@ class LinkGraph:
 
     def backlinks(self, path: NotePath) -> list[Backlink]:
         """Notes that link to or embed `path` (itself excluded), with the refs that do."""
-        found: dict[str, list[int]] = {}
-        for source, _target, data in self.g.in_edges(path, data=True):
-            if data["kind"] in ("link", "embed") and source != path:
-                found.setdefault(source, []).extend(data["refs"])
-        return [Backlink(NotePath(s), tuple(sorted(r))) for s, r in sorted(found.items())]
+        found = self.links_in.get(path, {})
+        return [Backlink(NotePath(s), tuple(sorted(found[s]))) for s in sorted(found)]
 
     def outlinks(self, path: NotePath) -> list[str]:
         """Distinct notes and missing names `path` links to or embeds (itself excluded)."""
-        targets = {
-            t
-            for _s, t, d in self.g.out_edges(path, data=True)
-            if d["kind"] in ("link", "embed") and t != path
-        }
-        return sorted(targets)
+        return sorted(self.links_out.get(path, ()))
 
     def inbound_counts(self) -> dict[str, int]:
         """How many distinct notes link to each note: the hubs of the garden."""
-        return {
-            p: len({s for s, _t in self.g.in_edges(p) if s in self.notes and s != p})
-            for p in self.notes
-        }
+        return {p: len(self.links_in.get(p, ())) for p in self.notes}
 
     def link_count(self) -> int:
-        return sum(1 for _s, _t, d in self.g.edges(data=True) if d["kind"] in ("link", "embed"))
+        return sum(
+            len(refs) for (_s, _t, kind), refs in self.edges.items() if kind in ("link", "embed")
+        )
 
     def to_json(self, urls: dict[str, str], tag_urls: dict[str, str]) -> dict[str, object]:
         """The documented public graph.json (README: "graph.json")."""

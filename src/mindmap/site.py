@@ -131,7 +131,7 @@ class SitePlan:
         titles = Counter(self.notes[NotePath(t)].title.lower() for t in targets if t in self.notes)
         for target in targets:
             if target not in self.notes:
-                title = self.graph.g.nodes[target]["title"]
+                title = self.graph.nodes[target]["title"]
                 out.append({"title": title, "url": None, "missing": True})
                 continue
             title = self.notes[NotePath(target)].title
