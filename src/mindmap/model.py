@@ -1,16 +1,19 @@
-"""Plain, picklable data for one parsed note. Nothing here knows about other notes."""
+"""Plain, picklable data for one parsed note. Nothing here knows about other notes.
+
+The many small records are NamedTuples: immutable like frozen dataclasses, and three times
+faster to unpickle, which matters because every parsed note crosses a process boundary.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mindmap.diagnostics import Diagnostic
 from mindmap.paths import NotePath
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRef:
+class LinkRef(NamedTuple):
     """A link exactly as written; resolve.py resolves it against the whole vault."""
 
     line: int  # 1-based source line
@@ -24,8 +27,7 @@ class LinkRef:
     context: int = -1  # index into Note.contexts: the bullet or paragraph holding the link
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     level: int  # 1–6
     text: str  # plain text
     anchor: str  # html id, unique in the note
@@ -34,8 +36,7 @@ class Heading:
     end: int  # token index where its section ends (next heading of same or higher level)
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+class Block(NamedTuple):
     """A block named by a `^id`: a paragraph, a list item with its subtree, a quote, a table."""
 
     id: str
@@ -45,8 +46,7 @@ class Block:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Topic:
+class Topic(NamedTuple):
     """A branch of the note's mind map: a heading, or a list item that has children."""
 
     anchor: str
@@ -56,8 +56,7 @@ class Topic:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """Where a link sits: the bullet or paragraph (token range) and its ancestors' texts."""
 
     start: int
@@ -67,7 +66,7 @@ class Context:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Note:
     path: NotePath
     digest: str  # hash of the source bytes
