@@ -1,278 +1,330 @@
-"""The build, as one story: scan → parse → resolve → graph → plan → render → write.
+"""The build, as one story: scan → parse → plan (resolve, graph) → render → write.
 
-`make_site` computes every output file; `build_site` writes them into a fresh folder and swaps
-it in. Parsing and page rendering each run on all cores when the vault is big (fork).
+A `Builder` keeps what it learnt between builds (in memory for `serve`, in `.mindmap-cache/`
+for `build`): a note is parsed again only when its file changed, and a page is rendered
+again only when the fingerprint of what it reads changed (site.py). Output files are
+rewritten only when their bytes change. `build` and `serve` run exactly this code.
 """
 
 from __future__ import annotations
 
-import json
-import multiprocessing
+import hashlib
 import os
+import shutil
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from mindmap.cache import BuildState, load_state, save_state, stat_key
 from mindmap.config import Config
-from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.diagnostics import Diagnostic
 from mindmap.model import Note
-from mindmap.output import SiteWriter, check_folders
-from mindmap.paths import AssetPath, NotePath, stem_of
+from mindmap.output import MARKER, SiteWriter, check_folders
+from mindmap.paths import AssetPath, NotePath
+from mindmap.pipeline import (
+    GRAPH_URL,
+    Rendered,
+    apply_severity,
+    graph_key,
+    plan_site,
+    render_pages,
+    static_files,
+    templates_digest,
+    warm_up,
+)
 from mindmap.vault import parse_notes, scan
 
 if TYPE_CHECKING:
     import jinja2
 
-    from mindmap.resolve import Resolution, Resolver
     from mindmap.site import SitePlan
 
 Progress = Callable[[str], None]
-_PARALLEL_PAGES = 200
-
-
-class Sink(Protocol):
-    """Where output files go: a SiteWriter (disk) or a MemorySink (check, tests)."""
-
-    def write(self, url: str, data: str | bytes) -> None: ...
-    def copy(self, url: str, source: Path) -> None: ...
-
-
-@dataclass
-class MemorySink:
-    files: dict[str, bytes] = field(default_factory=dict)
-
-    def write(self, url: str, data: str | bytes) -> None:
-        self.files[url] = data.encode("utf-8") if isinstance(data, str) else data
-
-    def copy(self, url: str, source: Path) -> None:
-        self.files[url] = source.read_bytes()
+_RACY_SECONDS = 2.0  # a file changed this recently may change again within one mtime tick
 
 
 @dataclass
 class BuildResult:
     notes: int = 0  # published notes
     pages: int = 0  # HTML pages
-    files: int = 0  # every file written, attachments included
+    files: int = 0  # files in the site, attachments included
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    written: list[str] = field(default_factory=list)  # urls whose file was (re)written
+    removed: list[str] = field(default_factory=list)  # urls whose file was deleted
+
+
+class Builder:
+    """Builds a vault into a site again and again, each time doing only what changed."""
+
+    def __init__(
+        self,
+        notes_dir: Path,
+        out_dir: Path,
+        config: Config,
+        jobs: int = 0,
+        cache: bool = True,
+        keep: bool = False,
+        progress: Progress | None = None,
+    ) -> None:
+        self.notes_dir, self.out_dir, self.config = notes_dir, out_dir, config
+        self.jobs, self.cache, self.keep = jobs, cache, keep
+        self.say = progress or (lambda _message: None)
+        self.settings = repr(config)
+        self.state = load_state(out_dir, self.settings) if cache else BuildState()
+        self._files: dict[str, bytes | Path] = {}
+        self._env: tuple[str, jinja2.Environment] | None = None
+
+    @property
+    def files(self) -> Mapping[str, bytes | Path]:
+        """The complete site after the last successful build: url → bytes or source file.
+        Replaced, never changed in place, by each build (serve reads it while one runs)."""
+        return self._files
+
+    def build(self) -> BuildResult:
+        """Bring the output up to date with the vault and the templates."""
+        start = time.perf_counter()
+        check_folders(self.notes_dir, self.out_dir)
+        found = scan(self.notes_dir, self.config.ignore)
+        templates = templates_digest(self.config)
+        inputs = _inputs_key(found.notes, found.assets, templates)
+        if inputs and inputs == self.state.inputs and self._output_intact():
+            return self._unchanged(start)  # no input changed since the last build
+        notes = self._parse(found.notes, templates)
+        self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
+        plan, diags = plan_site(notes, found.assets, self.config)
+        sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(self.config)
+        result = self._render_and_write(plan, sources, templates)
+        self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
+        page_diags = [d for ds in self.state.page_diags.values() for d in ds]
+        result.diagnostics = apply_severity(
+            list(found.diagnostics) + diags + page_diags, self.config
+        )
+        result.notes, result.seconds = len(plan.notes), time.perf_counter() - start
+        self.state.inputs, self.state.diagnostics = inputs, result.diagnostics
+        self.state.summary = (result.notes, result.pages, result.files)
+        if self.cache:
+            save_state(self.out_dir, self.settings, self.state)
+        return result
+
+    def _output_intact(self) -> bool:
+        return (self.out_dir / MARKER).exists() and (not self.keep or bool(self._files))
+
+    def _unchanged(self, start: float) -> BuildResult:
+        notes, pages, files = self.state.summary
+        return BuildResult(
+            notes, pages, files, list(self.state.diagnostics), time.perf_counter() - start
+        )
+
+    def save_cache(self) -> None:
+        if self.cache and self.state.keys:
+            save_state(self.out_dir, self.settings, self.state)
+
+    # -- parsing -------------------------------------------------------------------------
+
+    def _parse(self, files: dict[NotePath, Path], templates: str) -> list[Note]:
+        """Cached notes whose file did not change; the others parsed (in parallel if many)."""
+        now = time.time()
+        old, keep, todo = self.state.notes, {}, {}
+        for path, file in files.items():
+            key = stat_key(file)
+            cached = old.get(path)
+            racy = key is None or now - key[1] / 1e9 < _RACY_SECONDS
+            if cached and cached[0] == key and not racy:
+                keep[path] = cached
+            else:
+                todo[path] = file
+        warm = (lambda: self._environment(templates)) if len(todo) > 64 else (lambda: None)
+        fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm)
+        for note in fresh:
+            keep[note.path] = (stat_key(files[note.path]) or (0, 0), note)
+        self.state.notes = keep
+        return [keep[p][1] for p in sorted(keep)]
+
+    def _environment(self, templates: str) -> jinja2.Environment:
+        """The Jinja environment, made again when a template changed."""
+        if self._env is None or self._env[0] != templates:
+            self._env = (templates, warm_up(self.config))
+        return self._env[1]
+
+    # -- rendering and writing -----------------------------------------------------------
+
+    def _render_and_write(
+        self, plan: SitePlan, sources: dict[str, Path], digest: str
+    ) -> BuildResult:
+        jobs = plan.jobs()
+        keys = {job.url: _key(digest, job.key) for job in jobs}
+        keys[GRAPH_URL] = _key(digest, graph_key(plan))
+        keys |= {url: _key(digest, str(path), stat_key(path)) for url, path in sources.items()}
+        cold = not self.state.keys or not (self.out_dir / MARKER).exists()
+        old = {} if cold else self.state.keys
+        todo = [job for job in jobs if old.get(job.url) != keys[job.url]]
+        with_graph = old.get(GRAPH_URL) != keys[GRAPH_URL]
+        writer = SiteWriter(self.out_dir) if cold else None
+        try:
+            env = self._environment(digest) if todo or cold else None
+            rendered = render_pages(plan, env, todo, with_graph, self.jobs, writer, self.keep)
+            copies = {u: p for u, p in sources.items() if old.get(u) != keys[u] or _racy(p)}
+            result = self._write(rendered, copies, writer, set(keys))
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        self._remember(keys, rendered, result, sources)
+        result.pages = len(jobs)
+        return result
+
+    def _write(
+        self,
+        rendered: Rendered,
+        copies: dict[str, Path],
+        writer: SiteWriter | None,
+        planned: set[str],
+    ) -> BuildResult:
+        """Write what changed (everything, into a fresh folder, on a cold build)."""
+        if writer is not None:
+            for url, path in copies.items():
+                writer.copy(url, path)
+            writer.write(".nojekyll", b"")
+            files = writer.commit()
+            return BuildResult(files=files, written=sorted(rendered.digests) + sorted(copies))
+        changed = {
+            u: d
+            for u, d in rendered.files.items()
+            if self.state.digests.get(u) != rendered.digests[u]
+        }
+        copies = {u: p for u, p in copies.items() if self.state.digests.get(u) != _file_digest(p)}
+        _write_files(self.out_dir, changed, copies)
+        removed = sorted(set(self.state.digests) - planned)
+        _remove_files(self.out_dir, removed)
+        return BuildResult(
+            files=len(planned) + 2, written=sorted(changed) + sorted(copies), removed=removed
+        )
+
+    def _remember(
+        self,
+        keys: dict[str, str],
+        rendered: Rendered,
+        result: BuildResult,
+        sources: dict[str, Path],
+    ) -> None:
+        state = self.state
+        state.keys = dict(keys)
+        state.digests.update(rendered.digests)
+        for url in result.written:
+            if url in sources:  # a copied attachment or static file
+                state.digests[url] = _file_digest(sources[url])
+        state.digests = {u: d for u, d in state.digests.items() if u in keys}
+        state.page_diags.update(rendered.diagnostics)
+        state.page_diags = {u: d for u, d in state.page_diags.items() if u in keys}
+        state.stats = {u: stat_key(self.out_dir / u) or (0, 0) for u in state.digests}
+        if self.keep:
+            self._files = self._snapshot(rendered, keys, sources)
+
+    def _snapshot(
+        self, rendered: Rendered, keys: dict[str, str], sources: dict[str, Path]
+    ) -> dict[str, bytes | Path]:
+        files: dict[str, bytes | Path] = {}
+        for url in keys:
+            data = sources.get(url) or rendered.files.get(url) or self._files.get(url)
+            files[url] = data if data is not None else (self.out_dir / url).read_bytes()
+        return files
+
+
+def _inputs_key(notes: dict[NotePath, Path], assets: dict[AssetPath, Path], templates: str) -> str:
+    """Fingerprint of every input, or "" when a file is too recent to trust its stat."""
+    now, h = time.time(), hashlib.sha1(templates.encode())
+    for path, file in sorted({**notes, **assets}.items()):
+        key = stat_key(file)
+        if key is None or now - key[1] / 1e9 < _RACY_SECONDS:
+            return ""
+        h.update(f"{path}\0{key}\0".encode())
+    return h.hexdigest()
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+def _racy(path: Path) -> bool:
+    key = stat_key(path)
+    return key is None or time.time() - key[1] / 1e9 < _RACY_SECONDS
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def _write_files(out: Path, pages: dict[str, bytes], copies: dict[str, Path]) -> None:
+    """Each file replaced atomically (written beside it, then renamed over it)."""
+
+    def put(url: str, data: bytes | None, source: Path | None) -> None:
+        target = out / url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        if source is not None:
+            shutil.copyfile(source, tmp)
+        else:
+            tmp.write_bytes(data or b"")
+        os.replace(tmp, target)
+
+    items = [(u, d, None) for u, d in pages.items()] + [(u, None, p) for u, p in copies.items()]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda item: put(*item), items))
+
+
+def _remove_files(out: Path, urls: list[str]) -> None:
+    for url in urls:
+        path = out / url
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
 
 
 def build_site(
-    notes_dir: Path, out_dir: Path, config: Config, progress: Progress | None = None, jobs: int = 0
+    notes_dir: Path,
+    out_dir: Path,
+    config: Config,
+    progress: Progress | None = None,
+    jobs: int = 0,
+    cache: bool = False,
 ) -> BuildResult:
-    """Build the whole site into `out_dir`, replacing it only when everything succeeded."""
-    start = time.perf_counter()
-    check_folders(notes_dir, out_dir)
-    writer = SiteWriter(out_dir)
-    try:
-        result = make_site(notes_dir, config, writer, progress, jobs)
-        result.files = writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    result.seconds = time.perf_counter() - start
-    return result
+    """Build the site into `out_dir` (from scratch unless `cache`)."""
+    return Builder(notes_dir, out_dir, config, jobs, cache, progress=progress).build()
+
+
+@dataclass
+class MemorySink:
+    """Collects a site in memory (for `check` and tests) instead of writing it."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def make_site(
-    notes_dir: Path, config: Config, sink: Sink, progress: Progress | None = None, jobs: int = 0
+    notes_dir: Path,
+    config: Config,
+    sink: MemorySink,
+    progress: Progress | None = None,
+    jobs: int = 0,
 ) -> BuildResult:
-    """Compute every output file of the site and hand it to `sink`."""
-    say = progress or (lambda _message: None)
+    """Compute the whole site in memory, writing nothing (`mindmap check`)."""
     start = time.perf_counter()
     found = scan(notes_dir, config.ignore)
-    warm: dict[str, object] = {}
+    env: list[jinja2.Environment] = []
     notes = parse_notes(
-        found.notes, config.strict_line_breaks, jobs, lambda: _warm_up(config, warm)
+        found.notes, config.strict_line_breaks, jobs, lambda: env.append(warm_up(config))
     )
-    say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
     plan, diags = plan_site(notes, found.assets, config)
-    diags = list(found.diagnostics) + diags
-    pages, page_diags = render_pages(plan, warm["env"], sink, jobs)  # type: ignore[arg-type]
-    say(f"rendered {pages} pages in {time.perf_counter() - start:.2f}s")
-    for asset in sorted(plan.assets):
-        sink.copy(plan.urls[asset], found.assets[asset])
-    for url, source in static_files(config).items():
-        sink.copy(url, source)
-    sink.write(".nojekyll", b"")
-    all_diags = apply_severity(diags + page_diags, config)
-    return BuildResult(len(plan.notes), pages, 0, all_diags, time.perf_counter() - start)
-
-
-def _warm_up(config: Config, into: dict[str, object]) -> None:
-    """Import and compile what comes after parsing, while the workers parse."""
-    import mindmap.graph  # noqa: F401  (networkx is slow to import)
-    from mindmap.render import make_environment
-
-    env = make_environment(config.templates_dir)
-    for name in ("note.html", "tag.html", "tags.html", "folder.html", "notes.html", "index.html"):
-        env.get_template(name)
-    into["env"] = env
-
-
-def plan_site(
-    notes: list[Note], assets: dict[AssetPath, Path], config: Config
-) -> tuple[SitePlan, list[Diagnostic]]:
-    """Resolve every link against the published vault and decide every page."""
-    from mindmap.bodies import BodyFiller
-    from mindmap.graph import LinkGraph, tag_ancestors
-    from mindmap.resolve import Resolver
-    from mindmap.site import SitePlan
-    from mindmap.urls import folders_of, plan_urls
-
-    diags = [d for n in notes for d in n.diagnostics]
-    published = {n.path: n for n in notes if n.published}
-    private = {n.path for n in notes if not n.published}
-    resolver = Resolver(published, set(assets), private, config.resolve_aliases)
-    resolutions = {p: [resolver.resolve(r, p) for r in n.links] for p, n in published.items()}
-    diags += link_diagnostics(published, resolutions, resolver)
-    used = used_assets(resolutions)
-    home = find_home(published, config)
-    tags = sorted(tag_ancestors(t for n in published.values() for t in n.tags))
-    folders = folders_of(list(published))
-    urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders)
-    filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
-    graph = LinkGraph(published, resolutions)
-    plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
-    return plan, diags
-
-
-_WORK: tuple[SitePlan, jinja2.Environment, Sink, bool] | None = None  # shared with forked workers
-
-
-def render_pages(
-    plan: SitePlan, env: jinja2.Environment, sink: Sink, jobs: int = 0
-) -> tuple[int, list[Diagnostic]]:
-    """Render every page (and graph.json) into `sink`, on all cores when there are many."""
-    global _WORK
-    count = len(plan.jobs())
-    workers = jobs or min(os.cpu_count() or 1, 8)
-    direct = isinstance(sink, SiteWriter)  # forked workers can write files, not fill a dict
-    _WORK = (plan, env, sink, direct)
-    try:
-        if workers == 1 or count < _PARALLEL_PAGES:
-            chunks = [_render_range((-1, count))]
-        else:
-            step = -(-count // (workers * 4))
-            ranges = [(-1, step)] + [(lo, min(lo + step, count)) for lo in range(step, count, step)]
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                chunks = pool.map(_render_range, ranges)
-    finally:
-        _WORK = None
-    diags: list[Diagnostic] = []
-    for files, problems in chunks:
-        for url, data in files.items():
-            sink.write(url, data)
-        diags += problems
-    return count, diags
-
-
-def _render_range(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Pages [lo, hi) of the plan; lo == -1 also makes graph.json (one big job of its own)."""
-    from mindmap.render import render_page
-
-    assert _WORK is not None
-    plan, env, sink, direct = _WORK
-    plan.filler.diagnostics.clear()
-    out: dict[str, bytes] = {}
-    diags: list[Diagnostic] = []
-    if bounds[0] == -1:
-        out["graph.json"] = _json(plan.graph.to_json(plan.urls, plan.tag_urls))
-    for make, arg in plan.jobs()[max(bounds[0], 0) : bounds[1]]:
-        page = make(arg)
-        html, problem = render_page(env, page)
-        out[page.url] = html.encode("utf-8")
-        if problem:
-            diags.append(problem)
-    diags += sorted(plan.filler.diagnostics)
-    if direct and multiprocessing.parent_process() is not None:
-        sink.write_many(out)  # type: ignore[attr-defined]
-        return {}, diags
-    return out, diags
-
-
-def static_files(config: Config) -> dict[str, Path]:
-    """templates/static/* → static/*; a user's file of the same name wins."""
-    from mindmap.render import template_dirs
-
-    out: dict[str, Path] = {}
-    for folder in reversed(template_dirs(config.templates_dir)):
-        static = folder / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    out["static/" + path.relative_to(static).as_posix()] = path
-    return out
-
-
-def link_diagnostics(
-    notes: dict[NotePath, Note],
-    resolutions: dict[NotePath, list[Resolution]],
-    resolver: Resolver,
-    hints: int = 200,
-) -> list[Diagnostic]:
-    """A warning per link that points nowhere, with a did-you-mean for the first ones."""
-    out: list[Diagnostic] = []
-    for path in sorted(notes):
-        for ref, res in zip(notes[path].links, resolutions[path], strict=True):
-            if res.status == "missing":
-                what = "embed" if ref.embed else "link"
-                hint = resolver.suggest(ref.target) if hints > 0 else None
-                hints -= 1
-                out.append(
-                    Diagnostic(
-                        path,
-                        ref.line,
-                        ref.col,
-                        Severity.WARNING,
-                        f"{what}-missing",
-                        f'no note named "{ref.target.strip()}"',
-                        f"did you mean [[{hint}]]?" if hint else None,
-                    )
-                )
-            elif res.status == "bad-anchor":
-                part = f"^{ref.block}" if ref.block else "#".join(ref.heading)
-                out.append(
-                    Diagnostic(
-                        path,
-                        ref.line,
-                        ref.col,
-                        Severity.WARNING,
-                        "anchor-missing",
-                        f'"{stem_of(str(res.target))}" has no heading or block "{part}"',
-                        "the link goes to the top of the note",
-                    )
-                )
-    return out
-
-
-def used_assets(resolutions: dict[NotePath, list[Resolution]]) -> set[AssetPath]:
-    """Attachments that published notes link or embed: only these are copied (privacy)."""
-    return {
-        AssetPath(str(r.target))
-        for rs in resolutions.values()
-        for r in rs
-        if r.status == "found" and r.is_asset
-    }
-
-
-def find_home(notes: dict[NotePath, Note], config: Config) -> NotePath | None:
-    """The configured home note, else index.md, else Home.md at the vault root."""
-    wanted = [config.home] if config.home else ["index.md", "Home.md"]
-    lowered = {p.lower(): p for p in notes}
-    for name in wanted:
-        key = name.lower() if name.lower().endswith(".md") else name.lower() + ".md"
-        if key in lowered:
-            return lowered[key]
-    return None
-
-
-def apply_severity(diags: list[Diagnostic], config: Config) -> list[Diagnostic]:
-    levels = {code: Severity(level) for code, level in config.severity.items()}
-    return sorted({replace(d, severity=levels.get(d.code, d.severity)) for d in diags})
-
-
-def _json(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    rendered = render_pages(plan, env[0], plan.jobs(), True, jobs)
+    sink.files.update(rendered.files)
+    page_diags = [d for ds in rendered.diagnostics.values() for d in ds]
+    all_diags = apply_severity(list(found.diagnostics) + diags + page_diags, config)
+    pages = len(rendered.files) - 1
+    return BuildResult(
+        len(plan.notes), pages, len(rendered.files), all_diags, time.perf_counter() - start
+    )

@@ -47,14 +47,24 @@ def main() -> None:
 @STRICT
 @QUIET
 @JOBS
+@click.option("--clean", is_flag=True, help="Ignore the build cache: parse and render everything.")
 def build(
-    notes_dir: Path, out_dir: Path, config_path: Path | None, strict: bool, quiet: bool, jobs: int
+    notes_dir: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    strict: bool,
+    quiet: bool,
+    jobs: int,
+    clean: bool,
 ) -> None:
     """Build the site from NOTES_DIR (default: notes/) into --out (default: site/)."""
-    from mindmap.build import build_site
+    from mindmap.build import Builder
 
     config = load_config(config_path)
-    result = build_site(notes_dir, out_dir, config, None if quiet else _progress, jobs)
+    builder = Builder(
+        notes_dir, out_dir, config, jobs, cache=not clean, progress=None if quiet else _progress
+    )
+    result = builder.build()
     _report(
         result.diagnostics,
         str(notes_dir),
@@ -79,6 +89,44 @@ def check(notes_dir: Path, config_path: Path | None, strict: bool, jobs: int) ->
     result = make_site(notes_dir, load_config(config_path), MemorySink(), None, jobs)
     done = f"checked {result.notes} notes in {result.seconds:.2f}s"
     _report(result.diagnostics, str(notes_dir), strict, False, done)
+
+
+@main.command()
+@NOTES
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default="site",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Output folder (kept up to date with the notes).",
+)
+@CONFIG
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0: every network interface).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@click.option(
+    "--poll", is_flag=True, help="Poll for changes (network drives, containers, some VMs)."
+)
+def serve(
+    notes_dir: Path,
+    out_dir: Path,
+    config_path: Path | None,
+    port: int,
+    host: str,
+    open_browser: bool,
+    poll: bool,
+) -> None:
+    """Build, serve the site, and rebuild and reload the browser on every change."""
+    from mindmap.serve import serve as run
+
+    run(notes_dir, out_dir, config_path, host, port, open_browser, poll)
 
 
 def _progress(message: str) -> None:

@@ -36,6 +36,7 @@ def heading_anchor(text: str) -> str:
     return slugify(text) if text.strip() else "section"
 
 
+@lru_cache(maxsize=65536)
 def normalise_heading(text: str) -> str:
     """Obsidian's stripHeading-like key for matching `[[N#Heading]]` against headings (H1)."""
     text = re.sub(r"[#|^:%\[\]\\`*_~=]", " ", nfc(text).lower())
@@ -93,6 +94,7 @@ def stem_of(path: str) -> str:
     return name[:-3] if name.lower().endswith(".md") else name
 
 
+@lru_cache(maxsize=65536)
 def quote_url(url: str) -> str:
     """A site-relative url as it goes into an href (templates prefix it with `root`)."""
     path, hash_, fragment = url.partition("#")

@@ -5,10 +5,12 @@ Templates receive dicts, lists and strings only (and `Markup` for rendered HTML)
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -30,6 +32,19 @@ class Page:
     context: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PageJob:
+    """A page to be: its url, the key of its inputs, and how to make it."""
+
+    url: str
+    key: str
+    make: Callable[[Any], Page]
+    arg: Any
+
+    def page(self) -> Page:
+        return self.make(self.arg)
+
+
 @dataclass
 class SitePlan:
     config: Config
@@ -42,23 +57,72 @@ class SitePlan:
     home: NotePath | None
     assets: set[str]  # attachments that published notes use: the only ones copied
     _tagged: dict[str, list[NotePath]] | None = None
+    _deep: dict[NotePath, str] = field(default_factory=dict)
+    _rows: dict[NotePath, dict[str, Any]] = field(default_factory=dict)
+    _children: dict[str, list[str]] | None = None
 
-    def jobs(self) -> list[tuple[Callable[[Any], Page], Any]]:
-        """Every HTML page of the site as (make_page, argument), in a stable order.
+    def jobs(self) -> list[PageJob]:
+        """Every HTML page of the site, in a stable order, each with the fingerprint of
+        everything it reads (design.md §2.6): a page whose key did not change since the last
+        build has the same bytes, so an incremental build skips it.
 
-        Pages are made lazily so that build.py can make them in several processes.
+        Note pages are made lazily (their bodies are the costly part) and keyed by their
+        inputs; the other pages are cheap, so they are made and keyed by their context.
         """
-        jobs: list[tuple[Callable[[Any], Page], Any]] = []
-        jobs += [(self.note_page, p) for p in sorted(self.notes)]
-        jobs += [(self.tag_page, t) for t in sorted(self.tag_urls)]
-        jobs += [(self.folder_page, f) for f in sorted(self.folder_urls)]
-        jobs += [(_call, self.tags_page), (_call, self.notes_page), (_call, self.not_found_page)]
+        jobs = [
+            PageJob(self.urls[p], self.note_key(p), self.note_page, p) for p in sorted(self.notes)
+        ]
+        small = [self.tag_page(t) for t in sorted(self.tag_urls)]
+        small += [self.folder_page(f) for f in sorted(self.folder_urls)]
+        small += [self.tags_page(), self.notes_page(), self.not_found_page()]
         if self.home is None:
-            jobs.append((_call, self.overview_page))
+            small.append(self.overview_page())
+        jobs += [
+            PageJob(page.url, _digest(page.template, page.context), _same, page) for page in small
+        ]
         return jobs
 
     def pages(self) -> list[Page]:
-        return [make(arg) for make, arg in self.jobs()]
+        return [job.page() for job in self.jobs()]
+
+    def note_key(self, path: NotePath) -> str:
+        """The fingerprint of a note page: its own data, the deep content of its body and of
+        every note whose snippet shows in its backlinks, and the small data of its sidebars."""
+        note = self.notes[path]
+        backs = [(b.source, b.refs, self.urls[b.source], self.deep(b.source))
+                 for b in self.graph.backlinks(path)]  # fmt: skip
+        parts = (self.urls[path], path == self.home, self._note_info(note), self.deep(path),
+                 self._outlinks(path), backs)  # fmt: skip
+        return _digest("note.html", parts)
+
+    def deep(self, path: NotePath) -> str:
+        """Hash of what a note's rendered HTML depends on, wherever it is shown: its source,
+        where its links point, its tags' pages, and the same for every note it embeds,
+        transitively (the set of embedded notes, so that embed loops are covered too)."""
+        if path not in self._deep:
+            closure = self._embed_closure(path)
+            self._deep[path] = _digest("deep", sorted((p, self._own(p)) for p in closure))
+        return self._deep[path]
+
+    def _own(self, path: NotePath) -> tuple[Any, ...]:
+        note = self.notes[path]
+        state = [(r.status, r.target, self.urls.get(r.target or ""), r.anchor)
+                 for r in self.filler.resolutions[path]]  # fmt: skip
+        return note.digest, state, [self.tag_urls[t] for t in note.tags]
+
+    def _embed_closure(self, path: NotePath) -> set[NotePath]:
+        seen, todo = {path}, [path]
+        while todo:
+            current = todo.pop()
+            for ref, res in zip(
+                self.notes[current].links, self.filler.resolutions[current], strict=True
+            ):
+                if ref.embed and res.status == "found" and not res.is_asset:
+                    target = NotePath(str(res.target))
+                    if target not in seen:
+                        seen.add(target)
+                        todo.append(target)
+        return seen
 
     def _page(self, url: str, template: str, kind: str, title: str, **context: Any) -> Page:
         base = {
@@ -177,6 +241,11 @@ class SitePlan:
         return self._tagged.get(tag, [])
 
     def _note_row(self, path: NotePath) -> dict[str, Any]:
+        if path not in self._rows:
+            self._rows[path] = self._make_note_row(path)
+        return self._rows[path]
+
+    def _make_note_row(self, path: NotePath) -> dict[str, Any]:
         note = self.notes[path]
         return {
             "title": note.title,
@@ -188,11 +257,7 @@ class SitePlan:
     def tag_page(self, tag: str) -> Page:
         parts = tag.split("/")
         crumbs = ["/".join(parts[:i]) for i in range(1, len(parts))]
-        children = sorted(
-            t
-            for t in self.tag_urls
-            if t.startswith(tag + "/") and t.count("/") == tag.count("/") + 1
-        )
+        children = self._tag_children().get(tag, [])
         context = {
             "tag": {
                 "name": tag,
@@ -212,23 +277,31 @@ class SitePlan:
         }
         return self._page(self.tag_urls[tag], "tag.html", "tag", "#" + tag, **context)
 
+    def _tag_children(self) -> dict[str, list[str]]:
+        if self._children is None:
+            self._children = defaultdict(list)
+            for tag in sorted(self.tag_urls):
+                if "/" in tag:
+                    self._children[tag.rsplit("/", 1)[0]].append(tag)
+        return self._children
+
     def tags_page(self) -> Page:
-        def tree(prefix: str, depth: int) -> list[dict[str, Any]]:
-            kids = sorted(
-                t for t in self.tag_urls if t.count("/") == depth and t.startswith(prefix)
-            )
+        children = self._tag_children()
+
+        def tree(tags: list[str]) -> list[dict[str, Any]]:
             return [
                 {
                     "name": t.split("/")[-1],
                     "full": t,
                     "url": quote_url(self.tag_urls[t]),
                     "count": len(self._notes_with_tag(t)),
-                    "children": tree(t + "/", depth + 1),
+                    "children": tree(children.get(t, [])),
                 }
-                for t in kids
+                for t in tags
             ]
 
-        return self._page("tags/index.html", "tags.html", "tags", "Tags", tags=tree("", 0))
+        top = sorted(t for t in self.tag_urls if "/" not in t)
+        return self._page("tags/index.html", "tags.html", "tags", "Tags", tags=tree(top))
 
     def folder_page(self, folder: str) -> Page:
         subfolders = sorted(f for f in self.folder_urls if folder_of(f) == folder)
@@ -320,8 +393,14 @@ def _h1_text(note: Note) -> str:
     return heading.text.lower() if heading else ""
 
 
-def _call(make: Callable[[], Page]) -> Page:
-    return make()
+def _same(page: Page) -> Page:
+    return page
+
+
+def _digest(template: str, data: Any) -> str:
+    """A key of plain data (pickle: a few times faster than canonical JSON, and the data is
+    built in a deterministic order, so equal inputs give equal bytes)."""
+    return hashlib.sha1(template.encode() + pickle.dumps(data, protocol=5)).hexdigest()
 
 
 def _text(value: Any) -> str | None:

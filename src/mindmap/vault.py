@@ -150,7 +150,8 @@ def parse_notes(
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
     jobs = jobs or min(os.cpu_count() or 1, 8)
     if jobs == 1 or len(items) < _PARALLEL_FROM:
-        _init_worker(strict_line_breaks)
+        if items:
+            _init_worker(strict_line_breaks)
         meanwhile()
         return [_parse_one(item) for item in items]
     ctx = multiprocessing.get_context("fork")

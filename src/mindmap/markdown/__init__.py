@@ -28,8 +28,6 @@ from mindmap.markdown.wikilinks import wikilinks_plugin
 from mindmap.model import LinkRef, Note
 from mindmap.paths import NotePath
 
-RENDERER_VERSION = "1"  # bump when rendering changes, so caches are not reused
-
 
 def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     """One MarkdownIt with every plugin; Obsidian's default shows single newlines (K7)."""
@@ -88,4 +86,4 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     )
 
 
-__all__ = ["RENDERER_VERSION", "Properties", "make_markdown", "parse_note"]
+__all__ = ["Properties", "make_markdown", "parse_note"]

@@ -1,0 +1,83 @@
+"""The persistent build cache beside the output (`.mindmap-cache/`): what the last build saw.
+
+Versioned: another mindmap version, renderer or Python, or other settings, make the cache
+unusable and the build starts clean. It is written atomically after a successful build only,
+so a crash or Ctrl-C mid-build leaves the previous (still true) cache. The output files it
+describes are checked by size and mtime before any is trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import mindmap
+from mindmap.diagnostics import Diagnostic
+from mindmap.model import Note
+from mindmap.paths import NotePath
+
+StatKey = tuple[int, int]  # (size, mtime_ns)
+
+
+@dataclass
+class BuildState:
+    """What a Builder knows between builds."""
+
+    notes: dict[NotePath, tuple[StatKey, Note]] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # url → fingerprint of its inputs
+    digests: dict[str, str] = field(default_factory=dict)  # url → sha1 of the bytes written
+    stats: dict[str, StatKey] = field(default_factory=dict)  # url → the written file's stat
+    page_diags: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    inputs: str = ""  # fingerprint of every input file's stat, the templates and the settings
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # of the last build
+    summary: tuple[int, int, int] = (0, 0, 0)  # notes, pages, files of the last build
+
+
+def cache_file(out_dir: Path) -> Path:
+    out = out_dir.resolve()
+    return out.parent / ".mindmap-cache" / f"{out.name}.pickle"
+
+
+FORMAT_VERSION = "1"  # bump when parsed notes or rendered pages change shape
+
+
+def _version(settings: str) -> tuple[str, ...]:
+    return (mindmap.__version__, FORMAT_VERSION, sys.version, settings)
+
+
+def load_state(out_dir: Path, settings: str) -> BuildState:
+    """The cached state, with every output file it describes checked; empty when unusable."""
+    try:
+        with cache_file(out_dir).open("rb") as f:
+            version, state = pickle.load(f)
+    except Exception:  # missing, truncated, from another version: start clean
+        return BuildState()
+    if version != _version(settings) or not isinstance(state, BuildState):
+        return BuildState()
+    if any(not hasattr(state, f.name) for f in fields(BuildState)):
+        return BuildState()
+    for url in list(state.digests):
+        if stat_key(out_dir / url) != state.stats.get(url):  # changed or deleted by hand
+            state.keys.pop(url, None)
+            state.digests.pop(url, None)
+    return state
+
+
+def save_state(out_dir: Path, settings: str, state: BuildState) -> None:
+    path = cache_file(out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    with tmp.open("wb") as f:
+        pickle.dump((_version(settings), state), f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def stat_key(path: Path) -> StatKey | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns

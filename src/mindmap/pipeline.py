@@ -1,0 +1,269 @@
+"""The stages of a build between parsing and writing: plan the site, then render pages.
+
+Stateless functions; build.py strings them together (and keeps state between builds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import pickle
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mindmap.config import Config
+from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.model import Note
+from mindmap.output import SiteWriter
+from mindmap.paths import AssetPath, NotePath, stem_of
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from mindmap.resolve import Resolution, Resolver
+    from mindmap.site import PageJob, SitePlan
+
+_PARALLEL_PAGES = 200
+GRAPH_URL = "graph.json"
+
+
+def warm_up(config: Config) -> jinja2.Environment:
+    """Import and compile what comes after parsing (run while the parser processes work)."""
+    import mindmap.graph  # noqa: F401  (networkx is slow to import)
+    from mindmap.render import make_environment
+
+    env = make_environment(config.templates_dir)
+    for name in ("note.html", "tag.html", "tags.html", "folder.html", "notes.html", "index.html"):
+        env.get_template(name)
+    return env
+
+
+def plan_site(
+    notes: list[Note], assets: dict[AssetPath, Path], config: Config
+) -> tuple[SitePlan, list[Diagnostic]]:
+    """Resolve every link against the published vault and decide every page."""
+    from mindmap.bodies import BodyFiller
+    from mindmap.graph import LinkGraph, tag_ancestors
+    from mindmap.resolve import Resolver
+    from mindmap.site import SitePlan
+    from mindmap.urls import folders_of, plan_urls
+
+    diags = [d for n in notes for d in n.diagnostics]
+    published = {n.path: n for n in notes if n.published}
+    private = {n.path for n in notes if not n.published}
+    resolver = Resolver(published, set(assets), private, config.resolve_aliases)
+    resolutions = {p: [resolver.resolve(r, p) for r in n.links] for p, n in published.items()}
+    diags += link_diagnostics(published, resolutions, resolver)
+    used = used_assets(resolutions)
+    home = find_home(published, config)
+    tags = sorted(tag_ancestors(t for n in published.values() for t in n.tags))
+    folders = folders_of(list(published))
+    urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders)
+    filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
+    graph = LinkGraph(published, resolutions)
+    plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
+    return plan, diags
+
+
+def graph_key(plan: SitePlan) -> str:
+    """Fingerprint of graph.json: what each note contributes to the graph, and the urls."""
+    data = [
+        (
+            p,
+            n.title,
+            n.topics,
+            n.tags,
+            [(r.status, r.target) for r in plan.filler.resolutions[p]],
+            [(ref.embed, ref.kind, ref.target) for ref in n.links],
+        )
+        for p, n in sorted(plan.notes.items())
+    ]
+    return hashlib.sha1(pickle.dumps([data, plan.urls, plan.tag_urls], protocol=5)).hexdigest()
+
+
+@dataclass
+class Rendered:
+    """What rendering produced: bytes (unless written by the workers), digests, diagnostics."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
+    diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
+
+    def merge(self, other: Rendered) -> None:
+        self.files.update(other.files)
+        self.digests.update(other.digests)
+        self.diagnostics.update(other.diagnostics)
+
+
+@dataclass
+class _Work:
+    plan: SitePlan
+    env: jinja2.Environment | None
+    jobs: list[PageJob]
+    with_graph: bool
+    writer: SiteWriter | None  # workers write straight to it (cold builds)
+    keep: bool  # return the bytes too
+
+
+_WORK: _Work | None = None  # shared with forked workers
+
+
+def render_pages(
+    plan: SitePlan,
+    env: jinja2.Environment,
+    jobs: list[PageJob],
+    with_graph: bool,
+    workers: int = 0,
+    writer: SiteWriter | None = None,
+    keep: bool = True,
+) -> Rendered:
+    """Render `jobs` (and graph.json), on all cores when there are many."""
+    global _WORK
+    workers = workers or min(os.cpu_count() or 1, 8)
+    _WORK = _Work(plan, env, jobs, with_graph, writer, keep or writer is None)
+    try:
+        if workers == 1 or len(jobs) < _PARALLEL_PAGES:
+            chunks = [_render_range((-1, len(jobs)))]
+        else:
+            step = -(-len(jobs) // (workers * 4))
+            ranges = [(-1, step)] + [
+                (lo, min(lo + step, len(jobs))) for lo in range(step, len(jobs), step)
+            ]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunks = pool.map(_render_range, ranges)
+    finally:
+        _WORK = None
+    out = Rendered()
+    for chunk in chunks:
+        out.merge(chunk)
+    return out
+
+
+def _render_range(bounds: tuple[int, int]) -> Rendered:
+    """Jobs [lo, hi); lo == -1 also makes graph.json (a big job of its own)."""
+    from mindmap.render import render_page
+
+    assert _WORK is not None
+    work, out = _WORK, Rendered()
+    if bounds[0] == -1 and work.with_graph:
+        graph = work.plan.graph.to_json(work.plan.urls, work.plan.tag_urls)
+        _add(
+            out,
+            GRAPH_URL,
+            json.dumps(graph, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(),
+            [],
+        )
+    for job in work.jobs[max(bounds[0], 0) : bounds[1]]:
+        work.plan.filler.diagnostics.clear()
+        assert work.env is not None
+        html, problem = render_page(work.env, job.page())
+        page_diags = sorted(work.plan.filler.diagnostics) + ([problem] if problem else [])
+        _add(out, job.url, html.encode("utf-8"), page_diags)
+    if work.writer is not None:
+        work.writer.write_many(out.files)
+        if not work.keep:
+            out.files = {}
+    return out
+
+
+def _add(out: Rendered, url: str, data: bytes, diags: list[Diagnostic]) -> None:
+    out.files[url] = data
+    out.digests[url] = hashlib.sha1(data).hexdigest()
+    out.diagnostics[url] = diags
+
+
+def static_files(config: Config) -> dict[str, Path]:
+    """templates/static/* → static/*; a user's file of the same name wins."""
+    from mindmap.render import template_dirs
+
+    out: dict[str, Path] = {}
+    for folder in reversed(template_dirs(config.templates_dir)):
+        static = folder / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    out["static/" + path.relative_to(static).as_posix()] = path
+    return out
+
+
+def templates_digest(config: Config) -> str:
+    """Changes when any template or static file changes: every page key includes it."""
+    from mindmap.render import template_dirs
+
+    h = hashlib.sha1()
+    for folder in template_dirs(config.templates_dir):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(repr(config).encode())
+    return h.hexdigest()
+
+
+def link_diagnostics(
+    notes: dict[NotePath, Note],
+    resolutions: dict[NotePath, list[Resolution]],
+    resolver: Resolver,
+    hints: int = 200,
+) -> list[Diagnostic]:
+    """A warning per link that points nowhere, with a did-you-mean for the first ones."""
+    out: list[Diagnostic] = []
+    for path in sorted(notes):
+        for ref, res in zip(notes[path].links, resolutions[path], strict=True):
+            if res.status == "missing":
+                what = "embed" if ref.embed else "link"
+                hint = resolver.suggest(ref.target) if hints > 0 else None
+                hints -= 1
+                out.append(
+                    Diagnostic(
+                        path,
+                        ref.line,
+                        ref.col,
+                        Severity.WARNING,
+                        f"{what}-missing",
+                        f'no note named "{ref.target.strip()}"',
+                        f"did you mean [[{hint}]]?" if hint else None,
+                    )
+                )
+            elif res.status == "bad-anchor":
+                part = f"^{ref.block}" if ref.block else "#".join(ref.heading)
+                out.append(
+                    Diagnostic(
+                        path,
+                        ref.line,
+                        ref.col,
+                        Severity.WARNING,
+                        "anchor-missing",
+                        f'"{stem_of(str(res.target))}" has no heading or block "{part}"',
+                        "the link goes to the top of the note",
+                    )
+                )
+    return out
+
+
+def used_assets(resolutions: dict[NotePath, list[Resolution]]) -> set[AssetPath]:
+    """Attachments that published notes link or embed: only these are copied (privacy)."""
+    return {
+        AssetPath(str(r.target))
+        for rs in resolutions.values()
+        for r in rs
+        if r.status == "found" and r.is_asset
+    }
+
+
+def find_home(notes: dict[NotePath, Note], config: Config) -> NotePath | None:
+    """The configured home note, else index.md, else Home.md at the vault root."""
+    wanted = [config.home] if config.home else ["index.md", "Home.md"]
+    lowered = {p.lower(): p for p in notes}
+    for name in wanted:
+        key = name.lower() if name.lower().endswith(".md") else name.lower() + ".md"
+        if key in lowered:
+            return lowered[key]
+    return None
+
+
+def apply_severity(diags: list[Diagnostic], config: Config) -> list[Diagnostic]:
+    levels = {code: Severity(level) for code, level in config.severity.items()}
+    return sorted({replace(d, severity=levels.get(d.code, d.severity)) for d in diags})
