@@ -147,7 +147,7 @@ class Builder:
     def _environment(self, templates: str) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""
         if self._env is None or self._env[0] != templates:
-            self._env = (templates, warm_up(self.config))
+            self._env = (templates, warm_up(self.config, templates))
         return self._env[1]
 
     # -- rendering and writing -----------------------------------------------------------
@@ -315,12 +315,10 @@ def make_site(
     """Compute the whole site in memory, writing nothing (`mindmap check`)."""
     start = time.perf_counter()
     found = scan(notes_dir, config.ignore)
-    env: list[jinja2.Environment] = []
-    notes = parse_notes(
-        found.notes, config.strict_line_breaks, jobs, lambda: env.append(warm_up(config))
-    )
+    templates = templates_digest(config)
+    notes = parse_notes(found.notes, config.strict_line_breaks, jobs)
     plan, diags = plan_site(notes, found.assets, config)
-    rendered = render_pages(plan, env[0], plan.jobs(), True, jobs)
+    rendered = render_pages(plan, warm_up(config, templates), plan.jobs(), True, jobs)
     sink.files.update(rendered.files)
     page_diags = [d for ds in rendered.diagnostics.values() for d in ds]
     all_diags = apply_severity(list(found.diagnostics) + diags + page_diags, config)

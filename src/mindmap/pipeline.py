@@ -30,15 +30,31 @@ _PARALLEL_PAGES = 200
 GRAPH_URL = "graph.json"
 
 
-def warm_up(config: Config) -> jinja2.Environment:
-    """Import and compile what comes after parsing (run while the parser processes work)."""
-    import mindmap.graph  # noqa: F401  (networkx is slow to import)
-    from mindmap.render import make_environment
+def warm_up(config: Config, templates: str) -> jinja2.Environment:
+    """The compiled templates (compiled while the parser processes work, on a cold build).
 
-    env = make_environment(config.templates_dir)
-    for name in ("note.html", "tag.html", "tags.html", "folder.html", "notes.html", "index.html"):
-        env.get_template(name)
-    return env
+    Shared by every Builder of this process while the templates are the same (`serve` makes
+    a new Builder when the settings change)."""
+    key = (str(config.templates_dir), templates)
+    if key not in _ENVIRONMENTS:
+        from mindmap.render import make_environment
+
+        env = make_environment(config.templates_dir)
+        for name in (
+            "note.html",
+            "tag.html",
+            "tags.html",
+            "folder.html",
+            "notes.html",
+            "index.html",
+        ):
+            env.get_template(name)
+        _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[key] = env
+    return _ENVIRONMENTS[key]
+
+
+_ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
 
 
 def plan_site(

@@ -1,0 +1,191 @@
+"""Incremental builds are exact: after any sequence of edits, the site a long-lived Builder
+keeps up to date (as `serve` does), and the one a new process builds from the persistent cache
+(as a second `mindmap build` does), are byte-identical to a clean build of the same vault.
+
+A hypothesis state machine makes random vaults and random edits: create, delete, rename,
+edit text, add and remove links, embeds, tags, headings, block ids, drafts, templates.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+
+import mindmap.build
+from mindmap.build import Builder
+from mindmap.config import Config
+
+NAMES = ["Alpha", "beta", "Gamma ray", "delta", "Épsilon", "alpha", "Zeta/Eta", "Zeta/Alpha"]
+TAGS = ["idea", "idea/sub", "Idea", "todo", "méthode"]
+WORDS = ["river", "lantern", "orbit", "prism"]
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def assert_same_site(actual: dict[str, bytes], expected: dict[str, bytes], what: str) -> None:
+    assert sorted(actual) == sorted(expected), f"{what}: different files"
+    for url in expected:
+        assert actual[url] == expected[url], f"{what}: {url} differs from a clean build"
+
+
+class Vault:
+    """A vault on disk whose files get strictly increasing mtimes, like real saves."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.clock = 1_600_000_000
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.clock += 10
+        os.utime(path, (self.clock, self.clock))
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+
+class IncrementalSite(RuleBasedStateMachine):
+    notes = Bundle("notes")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="mm-inc-"))
+        self.vault = Vault(self.tmp / "vault")
+        self.vault.root.mkdir()
+        self.templates = self.tmp / "templates"
+        self.config = Config(title="Inc", templates=str(self.templates), base_dir=self.tmp)
+        self.live = Builder(self.vault.root, self.tmp / "live", self.config, jobs=1, keep=True)
+        self.steps = 0
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- edits ---------------------------------------------------------------------------
+
+    @rule(target=notes, name=st.sampled_from(NAMES), body=st.sampled_from(WORDS))
+    def create(self, name: str, body: str) -> str:
+        rel = f"{name}.md"
+        self.vault.write(rel, f"# {name}\n\n- {body} [[{NAMES[len(name) % len(NAMES)]}]]\n")
+        return rel
+
+    @rule(rel=consumes(notes))
+    def delete(self, rel: str) -> None:
+        (self.vault.root / rel).unlink(missing_ok=True)
+
+    @rule(rel=consumes(notes), new=st.sampled_from(NAMES))
+    def rename(self, rel: str, new: str) -> None:
+        source = self.vault.root / rel
+        if source.exists() and not (self.vault.root / f"{new}.md").exists():
+            (self.vault.root / f"{new}.md").parent.mkdir(parents=True, exist_ok=True)
+            source.rename(self.vault.root / f"{new}.md")
+
+    @rule(rel=notes, target_name=st.sampled_from(NAMES), form=st.integers(0, 5),
+          depth=st.integers(0, 2))  # fmt: skip
+    def add_link(self, rel: str, target_name: str, form: int, depth: int) -> None:
+        forms = [
+            "[[{}]]",
+            "[[{}|shown]]",
+            "[[{}#Section]]",
+            "[[{}#^blk]]",
+            "![[{}]]",
+            "![[{}#^blk]]",
+        ]
+        link = forms[form].format(target_name)
+        self._append(rel, "  " * depth + f"- see {link}\n")
+
+    @rule(rel=notes)
+    def remove_links(self, rel: str) -> None:
+        if (self.vault.root / rel).exists():
+            text = self.vault.read(rel)
+            self.vault.write(rel, "\n".join(x for x in text.split("\n") if "[[" not in x) + "\n")
+
+    @rule(rel=notes, tag=st.sampled_from(TAGS))
+    def add_tag(self, rel: str, tag: str) -> None:
+        self._append(rel, f"- tagged #{tag}\n")
+
+    @rule(rel=notes, word=st.sampled_from(WORDS))
+    def add_heading_and_block(self, rel: str, word: str) -> None:
+        self._append(rel, f"\n## Section\n\n- {word} ^blk\n  - child {word}\n")
+
+    @rule(rel=notes, word=st.sampled_from(WORDS))
+    def edit_text(self, rel: str, word: str) -> None:
+        if (self.vault.root / rel).exists():
+            text = self.vault.read(rel)
+            self.vault.write(rel, text.replace("river", word, 1) + f"{word}\n")
+
+    @rule(rel=notes, draft=st.booleans(), title=st.sampled_from(["", "Retitled", "Alpha"]))
+    def front_matter(self, rel: str, draft: bool, title: str) -> None:
+        if (self.vault.root / rel).exists():
+            body = self.vault.read(rel).split("---\n")[-1]
+            head = f"draft: {str(draft).lower()}\n" + (f"title: {title}\n" if title else "")
+            self.vault.write(rel, f"---\n{head}---\n{body}")
+
+    @rule(rel=notes, content=st.sampled_from([b"\x89PNG one", b"\x89PNG two"]))
+    def add_image(self, rel: str, content: bytes) -> None:
+        (self.vault.root / "img.png").write_bytes(content)
+        self.vault.clock += 10
+        os.utime(self.vault.root / "img.png", (self.vault.clock, self.vault.clock))
+        self._append(rel, "- picture ![[img.png|40]]\n")
+
+    @rule()
+    def remove_image(self) -> None:
+        (self.vault.root / "img.png").unlink(missing_ok=True)
+
+    @rule(marker=st.sampled_from(["A", "B"]))
+    def change_template(self, marker: str) -> None:
+        self.templates.mkdir(exist_ok=True)
+        (self.templates / "404.html").write_text(f"<!doctype html><title>404 {marker}</title>\n")
+
+    def _append(self, rel: str, text: str) -> None:
+        if (self.vault.root / rel).exists():
+            self.vault.write(rel, self.vault.read(rel) + text)
+
+    # -- the property --------------------------------------------------------------------
+
+    @invariant()
+    def incremental_equals_clean(self) -> None:
+        self.steps += 1
+        clean_dir = self.tmp / f"clean-{self.steps}"
+        Builder(self.vault.root, clean_dir, self.config, jobs=1, cache=False).build()
+        expected = read_tree(clean_dir)
+        self.live.build()
+        assert_same_site(read_tree(self.tmp / "live"), expected, "live builder, on disk")
+        served = {
+            u: d if isinstance(d, bytes) else d.read_bytes() for u, d in self.live.files.items()
+        }
+        on_disk = {u: d for u, d in expected.items() if u not in (".nojekyll", ".mindmap-site")}
+        assert_same_site(served, on_disk, "live builder, served snapshot")
+        fresh = Builder(self.vault.root, self.tmp / "cached", self.config, jobs=1)
+        fresh.build()  # a new process: the persistent cache
+        assert_same_site(read_tree(self.tmp / "cached"), expected, "new builder from the cache")
+        shutil.rmtree(clean_dir)
+
+
+@pytest.fixture(autouse=True)
+def trust_fresh_mtimes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vault's fake mtimes are old, so the stat cache is trusted as for real saves."""
+    monkeypatch.setattr(mindmap.build, "_RACY_SECONDS", 0.0)
+
+
+IncrementalSite.TestCase.settings = settings(
+    max_examples=25,
+    stateful_step_count=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_incremental_builds_equal_clean_builds = IncrementalSite.TestCase
