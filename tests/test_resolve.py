@@ -397,7 +397,7 @@ CASES = [
         H_VAULT,
         "x.md",
         "[[N#Schema.org variables]]",
-        (FOUND, "N.md", "schema.org-variables"),
+        (FOUND, "N.md", "schema-org-variables"),
     ),
     (
         "H1 commas and ampersands survive",

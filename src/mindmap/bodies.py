@@ -27,8 +27,9 @@ _IDS = re.compile(r' id="[^"]*"')
 class _Frame:
     note: Note
     page: str  # url of the page being written
-    stack: tuple[str, ...]  # embeds entered so far, to cut loops (E4)
+    stack: tuple[tuple[str, int], ...] = ()  # (note, token index) of each embed we are inside
     current: str | None = None  # backlink snippets: the page whose links get `is-current`
+    compact: bool = False  # backlink snippets: an embed shows as a one-line reference
 
 
 @dataclass
@@ -42,12 +43,12 @@ class BodyFiller:
 
     def page_body(self, note: Note, page: str, body: str | None = None) -> str:
         """The note's body (or the given part of it) as it appears on its own page."""
-        return self._fill(note.body if body is None else body, _Frame(note, page, (note.path,)))
+        return self._fill(note.body if body is None else body, _Frame(note, page))
 
     def context_html(self, note: Note, context: Context, page: str, current: str) -> str:
         """A backlink snippet: the bullet or paragraph of `note` that links to `current`."""
         html = note.slice(context.start, context.end)
-        return _IDS.sub("", self._fill(html, _Frame(note, page, (note.path,), current)))
+        return _IDS.sub("", self._fill(html, _Frame(note, page, (), current, compact=True)))
 
     def _fill(self, html: str, frame: _Frame) -> str:
         def replace(match: re.Match[str]) -> str:
@@ -81,7 +82,7 @@ class BodyFiller:
             return ""
         if res.status == "missing":
             what = escape(ref.target.strip() or "?")
-            return f'<span class="embed embed-missing mm-error">Missing embed: “{what}”</span>'
+            return f'<div class="embed embed-missing mm-error">Missing embed: “{what}”</div>'
         if res.is_asset:
             return self._media(ref, res, frame)
         return self._transclude(ref, res, frame)
@@ -91,7 +92,7 @@ class BodyFiller:
         ext = posixpath.splitext(str(res.target))[1].lower()
         label = escape(ref.alias or posixpath.basename(str(res.target)))
         if ext in IMAGE:
-            return _image(src, ref, ext)
+            return _image(src, ref, posixpath.basename(str(res.target)))
         if ext in AUDIO:
             return f'<audio class="embed-audio" controls src="{src}" title="{label}"></audio>'
         if ext in VIDEO:
@@ -106,10 +107,19 @@ class BodyFiller:
 
     def _transclude(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
         target = self.notes[NotePath(str(res.target))]
-        key = f"{target.path}#{'#'.join(ref.heading)}^{ref.block or ''}"
         href = escape(self._href(res, frame))
         title = escape(" › ".join([target.title, *ref.heading]))
-        if key in frame.stack or len(frame.stack) > self.embed_depth:
+        if frame.compact:
+            return f'<span class="embed-ref">↳ <a class="internal" href="{href}">{title}</a></span>'
+        start, end, wrap, kind = _section(target, ref)
+        here = frame.note.contexts[ref.context].start if ref.context >= 0 else 0
+        stack = (*frame.stack, (frame.note.path, here))
+        # A loop (E4): the embedded part holds an embed we are already inside of. A note may
+        # embed its own other sections; and the page's own note is the bottom of the stack.
+        if (
+            any(p == target.path and start <= at < end for p, at in stack)
+            or len(stack) > self.embed_depth
+        ):
             self._report(
                 frame.note,
                 ref,
@@ -120,27 +130,17 @@ class BodyFiller:
                 f'<div class="embed embed-cycle mm-error">↻ <a class="internal" href="{href}">'
                 f"{title}</a> (embed loop cut)</div>"
             )
-        html, kind = self._section(target, ref)
-        inner = self._fill(html, _Frame(target, frame.page, (*frame.stack, key)))
+        html = (
+            target.slice(start, end) if kind != "note" else target.body_after(target.leading_h1())
+        )
+        inner = self._fill(
+            f"<{wrap}>{html}</{wrap}>" if wrap else html, _Frame(target, frame.page, stack)
+        )
         return (
             f'<div class="embed" data-embed="{kind}"><div class="embed-title">'
             f'<a class="internal" href="{href}">{title}</a></div>'
             f'<div class="embed-content">{_IDS.sub("", inner)}</div></div>'
         )
-
-    def _section(self, note: Note, ref: LinkRef) -> tuple[str, str]:
-        """What an embed shows: a block (E3), a heading's section (E2) or the whole note (E1)."""
-        if ref.block:
-            block = next((b for b in note.blocks if b.id.lower() == ref.block.lower()), None)
-            if block is not None:
-                html = note.slice(block.start, block.end)
-                return (f"<{block.wrap}>{html}</{block.wrap}>" if block.wrap else html), "block"
-        if ref.heading:
-            anchor = find_heading(note, ref.heading)
-            head = next((h for h in note.headings if h.anchor == anchor), None)
-            if head is not None:
-                return note.slice(head.start, head.end), "heading"
-        return note.body_after(note.leading_h1()), "note"  # the embed's title names it
 
     def _report(self, note: Note, ref: LinkRef, code: str, message: str) -> None:
         self.diagnostics.add(
@@ -148,8 +148,24 @@ class BodyFiller:
         )
 
 
-def _image(src: str, ref: LinkRef, ext: str) -> str:
+def _section(note: Note, ref: LinkRef) -> tuple[int, int, str, str]:
+    """The token range an embed shows: a block (E3), a heading's section (E2) or the whole
+    note (E1); with the list to wrap a lone list item in, and the kind."""
+    if ref.block:
+        block = next((b for b in note.blocks if b.id.lower() == ref.block.lower()), None)
+        if block is not None:
+            return block.start, block.end, block.wrap, "block"
+    if ref.heading:
+        anchor = find_heading(note, ref.heading)
+        head = next((h for h in note.headings if h.anchor == anchor), None)
+        if head is not None:
+            return head.start, head.end, "", "heading"
+    return 0, len(note.offsets) - 1, "", "note"
+
+
+def _image(src: str, ref: LinkRef, name: str) -> str:
     alt, width, height = split_size(ref.alias or "")
+    alt = alt or posixpath.splitext(name)[0]  # something for screen readers
     frag = "#" + escape("#".join(ref.heading)) if ref.heading else ""  # a style hook, kept (E5)
     return (f'<img class="embed-image" src="{src}{frag}" alt="{escape(alt)}"'
             f"{size_attrs(width, height)} loading=\"lazy\">")  # fmt: skip

@@ -20,6 +20,7 @@ CODES = {
     "embed-cycle": "an embed that loops back to itself or nests too deep",
     "frontmatter-yaml": "invalid YAML front matter",
     "blockid-duplicate": "the same ^id twice in a note",
+    "nesting-too-deep": "an outline nested deeper than the parser allows",
     "template-error": "a template failed",
     "read-error": "a file or folder could not be read",
     "encoding": "a note is not valid UTF-8",

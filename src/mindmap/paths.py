@@ -31,9 +31,18 @@ def slugify(text: str) -> str:
     return text or "note"
 
 
+_NOT_WORD = re.compile(r"[^\w-]+")
+
+
+def anchor_slug(text: str) -> str:
+    """An html id from text: letters (any script), digits, `_` and `-` only, so a copied
+    url needs no percent-encoding beyond the letters themselves."""
+    return _DASHES.sub("-", _NOT_WORD.sub("-", nfc(text).lower())).strip("-_")
+
+
 def heading_anchor(text: str) -> str:
     """The html id of a heading; links compute their fragment from the matched heading (H4)."""
-    return slugify(text) if text.strip() else "section"
+    return anchor_slug(text) or "section"
 
 
 @lru_cache(maxsize=65536)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.model import Note
 from mindmap.output import SiteWriter
 from mindmap.paths import AssetPath, NotePath, stem_of
+from mindmap.vault import worker_count
 
 if TYPE_CHECKING:
     import jinja2
@@ -138,7 +138,7 @@ def render_pages(
 ) -> Rendered:
     """Render `jobs` (and graph.json), on all cores when there are many."""
     global _WORK
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = worker_count(workers)
     _WORK = _Work(plan, env, jobs, with_graph, writer, keep or writer is None)
     try:
         if workers == 1 or len(jobs) < _PARALLEL_PAGES:

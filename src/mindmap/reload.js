@@ -16,15 +16,28 @@
   }
 
   // The server sends its epoch on connect and after every rebuild; EventSource reconnects
-  // by itself (after a restart too, and then the epoch differs, so the page reloads).
-  const events = new EventSource("/_mindmap/events");
-  events.onmessage = (event) => {
-    if (event.data === epoch) return;
-    events.close();
-    sessionStorage.setItem(key, String(window.scrollY));
-    location.reload();
+  // by itself (after a restart too, and then the epoch differs, so the page reloads). Only
+  // visible pages listen: browsers allow six connections per server, and a tab that comes
+  // back to the front reconnects, sees the new epoch and reloads then.
+  let events = null;
+  const listen = () => {
+    if (events || document.hidden) return;
+    events = new EventSource("/_mindmap/events");
+    events.onmessage = (event) => {
+      if (event.data === epoch) return;
+      stop();
+      sessionStorage.setItem(key, String(window.scrollY));
+      location.reload();
+    };
   };
-  addEventListener("pagehide", () => events.close());
+  const stop = () => {
+    if (events) events.close();
+    events = null;
+  };
+  document.addEventListener("visibilitychange", () => (document.hidden ? stop() : listen()));
+  addEventListener("pagehide", stop);
+  addEventListener("pageshow", listen);
+  listen();
 
   // A note page names its source in its footer: `Source: <code>path</code>`.
   const source = (() => {

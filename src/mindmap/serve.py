@@ -16,53 +16,28 @@ import socketserver
 import sys
 import threading
 import time
-import traceback
 import webbrowser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
-import click
+from mindmap.config import ConfigError
+from mindmap.diagnostics import Severity
+from mindmap.watch import LiveSite
 
-from mindmap.config import Config, ConfigError, load_config
-from mindmap.diagnostics import Diagnostic, Severity, count, summarise
-from mindmap.watch import Debouncer, Watched, Watcher
-
-Site = Mapping[str, bytes | Path]
-Log = Callable[[str], None]
-DEV = "_mindmap/"  # the server's own urls; a vault cannot make one (hidden names are skipped)
+DEV = "_mindmap/"  # the server's own urls (they hide a vault folder of that name)
 EVENTS = DEV + "events"
 RELOAD_JS = Path(__file__).with_name("reload.js")
 _MIME = mimetypes.MimeTypes()  # Python's own table, not the system's: the same answer everywhere
-_MORE_TYPES = {
-    ".js": "text/javascript",
-    ".md": "text/markdown",
-    ".wav": "audio/wav",
-    ".ogg": "audio/ogg",
-    ".m4a": "audio/mp4",
-    ".flac": "audio/flac",
-    ".webm": "video/webm",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".woff2": "font/woff2",
-}
+_MORE_TYPES = {".js": "text/javascript", ".md": "text/markdown", ".wav": "audio/wav",
+               ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".flac": "audio/flac",
+               ".webp": "image/webp", ".mkv": "video/x-matroska",
+               ".woff2": "font/woff2"}  # fmt: skip
 _TEXT_TYPES = ("application/json", "image/svg+xml", "application/xml")
 _NOT_FOUND = b"<!DOCTYPE html><meta charset=utf-8><title>Not found</title><h1>Not found</h1>\n"
-
-
-class SiteBuilder(Protocol):
-    """What `serve` needs of `mindmap.build.Builder` (tests inject a fake)."""
-
-    @property
-    def files(self) -> Site: ...
-    def build(self) -> Any: ...
-    def save_cache(self) -> None: ...
-
-
-MakeBuilder = Callable[[Path, Path, Config], SiteBuilder]
 
 
 @dataclass
@@ -103,42 +78,13 @@ def inject(html: bytes, epoch: int) -> bytes:
     return html + tag if at < 0 else html[:at] + tag + html[at:]
 
 
-class DevServer:
-    """The builder, the watcher, the HTTP server and the state the browser sees."""
+class DevServer(LiveSite):
+    """A live site answering HTTP: pages from the current snapshot, the reload events, the
+    overlay's status and script. `respond` is the whole request logic, testable without sockets."""
 
     keepalive = 15.0  # seconds between SSE comments that keep a connection open
-
-    def __init__(
-        self,
-        notes_dir: Path,
-        out_dir: Path,
-        config_path: Path | None = None,
-        *,
-        make_builder: MakeBuilder | None = None,
-        poll: bool = False,
-        quiet: float = 0.1,
-        log: Log | None = None,
-    ) -> None:
-        self.notes_dir, self.out_dir, self.config_path = Path(notes_dir), Path(out_dir), config_path
-        self.config = load_config(config_path)
-        self._make = make_builder or _make_builder
-        self.builder = self._make(self.notes_dir, self.out_dir, self.config)
-        self.log = log or _echo
-        self.site: tuple[Site, int] = ({}, 0)  # the snapshot served, and its epoch (read as one)
-        self.diagnostics: list[Diagnostic] = []
-        self.error: str | None = None  # why the last rebuild failed
-        self.built = False  # a build succeeded: there is a cache worth saving
-        self._config_changed = False
-        self._cond = threading.Condition()
-        self._closing = False
-        self.debouncer = Debouncer(self.rebuild, quiet)
-        self.watcher = Watcher(self._watched(), self.changed, poll)
-        self.httpd: ThreadingHTTPServer | None = None
-        self._http: threading.Thread | None = None
-
-    @property
-    def epoch(self) -> int:
-        return self.site[1]
+    httpd: _Server | None = None
+    _serving: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -146,98 +92,24 @@ class DevServer:
         return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}/"
 
     def start(self, host: str = "127.0.0.1", port: int = 8000) -> None:
-        """Listen, build, watch, then answer requests in a background thread."""
+        """Listen (a busy port raises), build, watch, then answer in a background thread."""
         self.httpd = _bind(host, port, self)
-        self.watcher.start()  # changes made during the first build are not lost
         try:
-            self._build()
-        except click.ClickException:
-            self.stop()
+            self.watch()
+        except BaseException:
+            self.httpd.server_close()
             raise
-        except Exception as err:
-            self._failed(err)
-        self.debouncer.start()
-        self._http = threading.Thread(
-            target=self.httpd.serve_forever, args=(0.1,), name="mindmap-http"
-        )
-        self._http.daemon = True
-        self._http.start()
+        self._serving = threading.Thread(target=self.httpd.serve_forever, args=(0.1,))
+        self._serving.daemon = True
+        self._serving.start()
 
     def stop(self) -> None:
-        """Stop watching and serving; save the cache once the rebuild in progress has ended."""
-        with self._cond:
-            self._closing = True
-            self._cond.notify_all()
-        self.watcher.stop()
-        finished = self.debouncer.stop()
+        self.close()
+        if self._serving is not None:
+            self.httpd.shutdown()  # type: ignore[union-attr]
+            self._serving = None
         if self.httpd is not None:
-            if self._http is not None:
-                self.httpd.shutdown()
             self.httpd.server_close()
-        if finished and self.built:
-            try:
-                self.builder.save_cache()
-            except Exception as err:
-                self.log(f"could not save the cache: {err}")
-
-    def changed(self, kinds: set[str]) -> None:
-        """A file that matters changed (called from the watcher's thread)."""
-        if "config" in kinds:
-            self._config_changed = True
-        self.debouncer.poke()
-
-    def rebuild(self) -> None:
-        """Bring the site up to date; a failure keeps the last good site and is shown instead."""
-        try:
-            self._build()
-        except Exception as err:
-            self._failed(err)
-
-    def _build(self) -> None:
-        if self._config_changed:
-            self._config_changed = False
-            try:
-                config = load_config(self.config_path)
-            except BaseException:
-                self._config_changed = True  # retried (and shown) until mindmap.yml is fixed
-                raise
-            self.log("settings changed: rebuilding everything")
-            self.config, self.builder = config, self._make(self.notes_dir, self.out_dir, config)
-            self.watcher.update(self._watched())
-        result = self.builder.build()
-        self._publish(result)
-
-    def _publish(self, result: Any) -> None:
-        old, first = set(self.diagnostics), not self.built
-        with self._cond:
-            self.diagnostics, self.error = list(result.diagnostics), None
-            self.site = (self.builder.files, self.epoch + 1)
-            self.built = True
-            self._cond.notify_all()
-        for line in summarise([d for d in self.diagnostics if d not in old], str(self.notes_dir)):
-            self.log(line)
-        self.log(_summary(result, self.out_dir if first else None))
-
-    def _failed(self, err: Exception) -> None:
-        if isinstance(err, click.ClickException):
-            message = err.format_message()
-        else:
-            message = "".join(traceback.format_exception(err)).rstrip()
-        self.log(f"rebuild failed, still serving the last good site:\n{message}")
-        with self._cond:
-            self.error = message
-            self.site = (self.site[0], self.epoch + 1)  # browsers reload and show the overlay
-            self._cond.notify_all()
-
-    def _watched(self) -> Watched:
-        templates = self.config.templates_dir
-        return Watched(
-            self.notes_dir.resolve(),
-            self.out_dir.resolve(),
-            (self.config_path or Path("mindmap.yml")).resolve(),
-            templates if templates.is_dir() else None,
-            self.config.ignore,
-        )
 
     def respond(self, target: str) -> Response:
         """The answer to `GET target`, from one snapshot of the site (the SSE stream aside)."""
@@ -266,7 +138,7 @@ class DevServer:
         if url == DEV + "status":
             query = parse_qs(target.partition("?")[2], keep_blank_values=True)
             status = self.status(query["path"][0] if "path" in query else None)
-            return Response(200, content_type("status.json"), _json(status))
+            return Response(200, content_type("status.json"), json.dumps(status).encode())
         return Response(404, "text/plain; charset=utf-8", b"not found\n")
 
     def status(self, path: str | None = None) -> dict[str, Any]:
@@ -285,17 +157,11 @@ class DevServer:
     def stream_events(self, write: Callable[[bytes], None]) -> None:
         """Server-Sent Events: the epoch now and after every rebuild, comments in between.
         Returns when the server stops or `write` fails (the browser went away)."""
-        sent = -1
         write(b"retry: 1000\n\n")
-        while True:
-            with self._cond:
-                if self.epoch == sent and not self._closing:
-                    self._cond.wait(self.keepalive)
-                if self._closing:
-                    return
-                epoch = self.epoch
+        sent, epoch = -1, self.epoch
+        while epoch is not None:
             write(f"data: {epoch}\n\n".encode() if epoch != sent else b": keep-alive\n\n")
-            sent = epoch
+            sent, epoch = epoch, self.wait(epoch, self.keepalive)
 
 
 class _Server(ThreadingHTTPServer):
@@ -381,7 +247,8 @@ def serve(
 ) -> None:
     """Build, serve and rebuild until Ctrl-C (or SIGTERM); then save the cache and return."""
     dev = DevServer(notes_dir, out_dir, config_path, poll=poll)
-    previous = _stop_on_sigterm()
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
     try:
         dev.start(host, port)
         dev.log(f"Serving {dev.url} (Ctrl-C to stop)")
@@ -397,45 +264,5 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
 
 
-def _stop_on_sigterm() -> Any:
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    return signal.signal(signal.SIGTERM, interrupt)
-
-
-def _make_builder(notes_dir: Path, out_dir: Path, config: Config) -> SiteBuilder:
-    from mindmap.build import Builder
-
-    return Builder(notes_dir, out_dir, config, keep=True)  # keep: hold `files` in memory
-
-
-def _summary(result: Any, first_into: Path | None) -> str:
-    diags = result.diagnostics
-    errors, warnings = count(diags, Severity.ERROR), count(diags, Severity.WARNING)
-    if first_into is not None:
-        return (
-            f"built {result.notes} notes into {result.pages} pages ({result.files} files) in "
-            f"{first_into}/ in {result.seconds:.2f}s: {errors} errors, {warnings} warnings"
-        )
-    written = list(getattr(result, "written", None) or [])
-    pages = sum(1 for url in written if url.endswith(".html"))
-    parts = [f"{pages} {'page' if pages == 1 else 'pages'} written"]
-    if len(written) > pages:
-        parts.append(f"{len(written) - pages} other files")
-    if removed := len(getattr(result, "removed", None) or []):
-        parts.append(f"{removed} removed")
-    parts += [f"{errors} errors"] if errors else []
-    parts.append(f"{warnings} {'warning' if warnings == 1 else 'warnings'}")
-    return f"rebuilt in {result.seconds:.2f}s: " + ", ".join(parts)
-
-
-def _echo(line: str) -> None:
-    click.echo(line, err=True)
-
-
-def _json(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode()
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt

@@ -117,7 +117,7 @@ class SitePlan:
             for ref, res in zip(
                 self.notes[current].links, self.filler.resolutions[current], strict=True
             ):
-                if ref.embed and res.status == "found" and not res.is_asset:
+                if ref.embed and res.status in ("found", "bad-anchor") and not res.is_asset:
                     target = NotePath(str(res.target))
                     if target not in seen:
                         seen.add(target)
@@ -140,12 +140,15 @@ class SitePlan:
     def note_page(self, path: NotePath) -> Page:
         note, url = self.notes[path], self.urls[path]
         kind = "home" if path == self.home else "note"
-        heading = note.leading_h1()
+        heading = note.leading_h1()  # shown as the page's <h1>, or under it when it differs
         body = note.body_after(heading)
+        subtitle = heading if heading and heading.text.lower() != note.title.lower() else None
         info = {
             **self._note_info(note),
-            "heading": heading.text if heading else note.title,
-            "anchor": heading.anchor if heading else None,
+            "heading": note.title,
+            "anchor": heading.anchor if heading and not subtitle else None,
+            "subtitle": subtitle.text if subtitle else None,
+            "subtitle_anchor": subtitle.anchor if subtitle else None,
         }
         context = {
             "note": info,

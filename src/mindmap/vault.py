@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +137,14 @@ def _with(note: Note, diag: Diagnostic) -> Note:
     return replace(note, diagnostics=(*note.diagnostics, diag))
 
 
+def worker_count(jobs: int) -> int:
+    """Processes to use: `jobs`, or every core. Forking a process that runs other threads
+    (serve's server and watcher) can deadlock, so then the work stays in this process."""
+    if threading.active_count() > 1:
+        return 1
+    return jobs or min(os.cpu_count() or 1, 8)
+
+
 def parse_notes(
     files: dict[NotePath, Path],
     strict_line_breaks: bool,
@@ -148,7 +157,7 @@ def parse_notes(
     what comes next there).
     """
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
-    jobs = jobs or min(os.cpu_count() or 1, 8)
+    jobs = worker_count(jobs)
     if jobs == 1 or len(items) < _PARALLEL_FROM:
         if items:
             _init_worker(strict_line_breaks)

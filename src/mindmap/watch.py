@@ -1,6 +1,7 @@
-"""Watch the vault, the templates and mindmap.yml for `mindmap serve`; turn bursts of events into
-one rebuild. Editor litter (swap files, backups, lock files, temporary files renamed into place)
-and ignored or hidden paths never trigger one.
+"""Keep a site up to date with its files for `mindmap serve`: watch the vault, the templates and
+mindmap.yml, turn bursts of events into one rebuild, and publish each complete result. Editor
+litter (swap files, backups, lock files, temporary files renamed into place) and ignored or
+hidden paths never trigger a rebuild; a rebuild that fails keeps the last good site.
 """
 
 from __future__ import annotations
@@ -8,34 +9,30 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
+import click
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from mindmap.config import Config, load_config
+from mindmap.diagnostics import Diagnostic, Severity, count, summarise
 from mindmap.vault import is_ignored
+
+Site = Mapping[str, bytes | Path]  # url → page bytes, or the file to send
+Log = Callable[[str], None]
 
 # vim: .swp/.swo/.swx swap files and "4913" (a numbered probe of whether it may write the folder);
 # emacs: "#autosave#" and ".#lock"; JetBrains: ___jb_tmp___/___jb_old___; many: "~" backups,
 # ".tmp"/".part" files written first and then renamed over the note (the rename is what counts).
-_TEMP_SUFFIXES = (
-    "~",
-    ".swp",
-    ".swo",
-    ".swn",
-    ".swx",
-    ".swpx",
-    ".tmp",
-    ".part",
-    ".crdownload",
-    ".kate-swp",
-    "___jb_tmp___",
-    "___jb_old___",
-)
+_TEMP_SUFFIXES = ("~", ".swp", ".swo", ".swn", ".swx", ".swpx", ".tmp", ".part", ".crdownload",
+                  ".kate-swp", "___jb_tmp___", "___jb_old___")  # fmt: skip
 _TEMP_NAMES = {"thumbs.db", "desktop.ini"}
 _CHANGES = {"created", "deleted", "modified", "moved", "closed"}  # not opened, attrib (touch)
 
@@ -43,12 +40,8 @@ _CHANGES = {"created", "deleted", "modified", "moved", "closed"}  # not opened, 
 def is_temporary(name: str) -> bool:
     """A file name that editors or the OS write beside real files, never content."""
     low = name.lower()
-    return (
-        low.startswith((".", "#"))
-        or low.endswith(_TEMP_SUFFIXES)
-        or low in _TEMP_NAMES
-        or low.isdigit()
-    )
+    litter = low.startswith((".", "#")) or low.endswith(_TEMP_SUFFIXES) or low.isdigit()
+    return litter or low in _TEMP_NAMES
 
 
 @dataclass(frozen=True)
@@ -62,7 +55,7 @@ class Watched:
     ignore: tuple[str, ...] = ()  # the config's `ignore` patterns, relative to the notes
 
     def kind(self, path: str, is_dir: bool = False) -> str | None:
-        """ "config", "templates" or "notes" when a change at `path` matters, else None."""
+        """Whether a change at `path` matters: "config", "templates", "notes", or None."""
         p = Path(os.path.abspath(path))
         if p == self.config:
             return "config"
@@ -189,3 +182,166 @@ class Debouncer:
                     return True
                 self._cond.wait(due - time.monotonic())
             return False
+
+
+class SiteBuilder(Protocol):
+    """What `serve` needs of `mindmap.build.Builder` (tests inject a fake)."""
+
+    @property
+    def files(self) -> Site: ...
+    def build(self) -> Any: ...
+    def save_cache(self) -> None: ...
+
+
+MakeBuilder = Callable[[Path, Path, Config], SiteBuilder]
+
+
+class LiveSite:
+    """The builder, the watcher and the debouncer, and what browsers see: one complete snapshot
+    of the site with its epoch, the last build's diagnostics, and why the last rebuild failed."""
+
+    def __init__(
+        self,
+        notes_dir: Path,
+        out_dir: Path,
+        config_path: Path | None = None,
+        *,
+        make_builder: MakeBuilder | None = None,
+        poll: bool = False,
+        quiet: float = 0.1,
+        log: Log | None = None,
+    ) -> None:
+        self.notes_dir, self.out_dir, self.config_path = Path(notes_dir), Path(out_dir), config_path
+        self.config = load_config(config_path)
+        self._make = make_builder or _make_builder
+        self.builder = self._make(self.notes_dir, self.out_dir, self.config)
+        self.log = log or _echo
+        self.site: tuple[Site, int] = ({}, 0)  # the snapshot served and its epoch, read as one
+        self.diagnostics: list[Diagnostic] = []
+        self.error: str | None = None  # why the last rebuild failed
+        self.built = False  # a build succeeded: there is a cache worth saving
+        self._config_changed = False
+        self._cond = threading.Condition()
+        self._closing = False
+        self.debouncer = Debouncer(self.rebuild, quiet)
+        self.watcher = Watcher(self._watched(), self.changed, poll)
+
+    @property
+    def epoch(self) -> int:
+        return self.site[1]
+
+    def watch(self) -> None:
+        """Build once (a settings problem raises), then rebuild after every change."""
+        self.watcher.start()  # changes made during the first build are not lost
+        try:
+            self._build()
+        except click.ClickException:
+            self.watcher.stop()
+            raise
+        except Exception as err:
+            self._failed(err)
+        self.debouncer.start()
+
+    def close(self) -> None:
+        """Stop watching; save the cache once the rebuild in progress has ended."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self.watcher.stop()
+        if self.debouncer.stop() and self.built:
+            try:
+                self.builder.save_cache()
+            except Exception as err:
+                self.log(f"could not save the cache: {err}")
+
+    def wait(self, epoch: int, timeout: float) -> int | None:
+        """The current epoch, once it is not `epoch` or after `timeout`; None when closing."""
+        with self._cond:
+            if self.epoch == epoch and not self._closing:
+                self._cond.wait(timeout)
+            return None if self._closing else self.epoch
+
+    def changed(self, kinds: set[str]) -> None:
+        """A file that matters changed (called from the watcher's thread)."""
+        if "config" in kinds:
+            self._config_changed = True
+        self.debouncer.poke()
+
+    def rebuild(self) -> None:
+        """Bring the site up to date; a failure keeps the last good site and is shown instead."""
+        try:
+            self._build()
+        except Exception as err:
+            self._failed(err)
+
+    def _build(self) -> None:
+        if self._config_changed:
+            self._config_changed = False
+            try:
+                config = load_config(self.config_path)
+            except BaseException:
+                self._config_changed = True  # retried (and shown) until mindmap.yml is fixed
+                raise
+            self.log("settings changed: rebuilding everything")
+            self.config, self.builder = config, self._make(self.notes_dir, self.out_dir, config)
+            self.watcher.update(self._watched())
+        self._publish(self.builder.build())
+
+    def _publish(self, result: Any) -> None:
+        old, first = set(self.diagnostics), not self.built
+        with self._cond:
+            self.diagnostics, self.error = list(result.diagnostics), None
+            self.site = (self.builder.files, self.epoch + 1)
+            self.built = True
+            self._cond.notify_all()
+        for line in summarise([d for d in self.diagnostics if d not in old], str(self.notes_dir)):
+            self.log(line)  # the new ones only: the rest were printed before
+        self.log(_summary(result, self.out_dir if first else None))
+
+    def _failed(self, err: Exception) -> None:
+        if isinstance(err, click.ClickException):
+            message = err.format_message()
+        else:
+            message = "".join(traceback.format_exception(err)).rstrip()
+        self.log(f"rebuild failed, still serving the last good site:\n{message}")
+        with self._cond:
+            self.error = message
+            self.site = (self.site[0], self.epoch + 1)  # browsers reload and show the overlay
+            self._cond.notify_all()
+
+    def _watched(self) -> Watched:
+        templates = self.config.templates_dir
+        return Watched(
+            self.notes_dir.resolve(),
+            self.out_dir.resolve(),
+            (self.config_path or Path("mindmap.yml")).resolve(),
+            templates if templates.is_dir() else None,
+            self.config.ignore,
+        )
+
+
+def _make_builder(notes_dir: Path, out_dir: Path, config: Config) -> SiteBuilder:
+    from mindmap.build import Builder
+
+    return Builder(notes_dir, out_dir, config, keep=True)  # keep: hold `files` in memory
+
+
+def _summary(result: Any, first_into: Path | None) -> str:
+    """`built 38 notes into 74 pages ...` first, then `rebuilt in 0.04s: 1 page written, ...`."""
+    diags = result.diagnostics
+    errors, warnings = count(diags, Severity.ERROR), count(diags, Severity.WARNING)
+    if first_into is not None:
+        return (
+            f"built {result.notes} notes into {result.pages} pages ({result.files} files) in "
+            f"{first_into}/ in {result.seconds:.2f}s: {errors} errors, {warnings} warnings"
+        )
+    pages = sum(1 for url in result.written if url.endswith(".html"))
+    parts = [f"{pages} {'page' if pages == 1 else 'pages'} written"]
+    parts += [f"{len(result.removed)} removed"] if result.removed else []
+    parts += [f"{errors} errors"] if errors else []
+    parts.append(f"{warnings} {'warning' if warnings == 1 else 'warnings'}")
+    return f"rebuilt in {result.seconds:.2f}s: " + ", ".join(parts)
+
+
+def _echo(line: str) -> None:
+    click.echo(line, err=True)

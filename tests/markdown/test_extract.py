@@ -154,11 +154,11 @@ def test_context_anchor_and_line() -> None:
         for r in note.links
     }
     assert got == {
-        "A": ("top", 2),
+        "A": ("p-intro-a-here", 2),  # the paragraph itself, so a backlink lands on it
         "B": ("t-child-with-b", 5),
         "G": ("t-grand-g", 6),
         "C": ("t-other-c-tag", 7),
-        "D": ("section", 8),
+        "D": ("p-quote-d", 8),
     }
     assert 'id="t-child-with-b"' in note.body and 'id="t-grand-g"' in note.body
 
@@ -266,7 +266,7 @@ def test_lazy_continuation_block_names_the_callout() -> None:
     note = parse("> [!tip] Tip\n> Use [[A|a]] when\n^callout-id\n\nafter\n")
     (block,) = note.blocks
     html = note.slice(block.start, block.end)
-    assert html.startswith('<div class="callout" data-callout="tip" id="^callout-id">')
+    assert html.startswith('<div class="callout callout-tip" data-callout="tip" id="^callout-id">')
     assert html.endswith("</div></div>\n") and "after" not in html
 
 
@@ -363,13 +363,14 @@ def test_title_aliases_from_front_matter() -> None:
     ("text", "title"),
     [
         ("no front matter\n", "My Note"),
-        ("---\ntitle: '   '\n---\n# Heading\n", "My Note"),
+        ("---\ntitle: '   '\n---\n# Heading\n", "Heading"),  # the H1 a note opens with
         ("---\ntitle: 2024\n---\n", "2024"),
-        ("# A heading is not a title\n", "My Note"),
+        ("# An opening H1 is the title\n", "An opening H1 is the title"),
+        ("text first\n\n# A later H1 is not\n", "My Note"),
         ("\n---\ntitle: not front matter\n---\n", "My Note"),
     ],
 )
-def test_title_falls_back_to_the_file_stem(text: str, title: str) -> None:
+def test_title_is_front_matter_then_leading_h1_then_file_stem(text: str, title: str) -> None:
     assert parse(text).title == title
 
 
@@ -413,7 +414,7 @@ def test_invalid_yaml_is_reported_and_the_body_kept(yaml: str, line: int, col: i
     (diag,) = note.diagnostics
     assert (diag.path, diag.line, diag.col) == ("dir/My Note.md", line, col)
     assert (diag.code, diag.severity) == ("frontmatter-yaml", Severity.WARNING)
-    assert note.body.strip() == "<p>Body \x02L0\x03A</a></p>"
+    assert note.body.strip() == '<p id="p-body-a">Body \x02L0\x03A</a></p>'
     body_line = text.count("\n", 0, text.index("Body")) + 1
     assert [(r.target, r.line) for r in note.links] == [("A", body_line)]
     assert (note.title, note.tags, note.published) == ("My Note", (), True)

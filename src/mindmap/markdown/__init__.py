@@ -15,6 +15,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.blockids import blockids_plugin
 from mindmap.markdown.callouts import callouts_plugin
 from mindmap.markdown.comments import comments_plugin
@@ -26,14 +27,17 @@ from mindmap.markdown.tags import tags_plugin
 from mindmap.markdown.tasks import tasks_plugin
 from mindmap.markdown.wikilinks import wikilinks_plugin
 from mindmap.model import LinkRef, Note
-from mindmap.paths import NotePath
+from mindmap.paths import NotePath, stem_of
+
+# markdown-it's preset stops at 20 levels (about 10 of bullets) and drops the rest of the note;
+# mind maps go deeper. 400 levels (~200 of bullets) stays well inside Python's recursion limit.
+MAX_NESTING = 400
 
 
 def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     """One MarkdownIt with every plugin; Obsidian's default shows single newlines (K7)."""
-    md = MarkdownIt(
-        "commonmark", {"html": True, "breaks": not strict_line_breaks}, renderer_cls=PartsRenderer
-    )
+    options = {"html": True, "breaks": not strict_line_breaks, "maxNesting": MAX_NESTING}
+    md = MarkdownIt("commonmark", options, renderer_cls=PartsRenderer)
     md.enable(["table", "strikethrough"])
     for plugin in (
         front_matter_plugin,
@@ -61,16 +65,18 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     tokens = md.parse(clean, env)
     props = read_properties(tokens, path)
     found = extract(tokens, clean.split("\n"), path)
+    found.diagnostics += _nesting_problem(tokens, path)
     assert isinstance(md.renderer, PartsRenderer)
     parts = md.renderer.render_parts(tokens, md.options, env)
     offsets = [0]
     for part in parts:
         offsets.append(offsets[-1] + len(part))
     links = found.links + [LinkRef(line, 0, t, kind="property") for line, t in props.links]
+    title = props.title or _leading_h1_text(found, parts) or stem_of(path)
     return Note(
         path=NotePath(path),
         digest=digest,
-        title=props.title,
+        title=title,
         aliases=props.aliases,
         tags=tuple(sorted(set(props.tags) | set(found.tags))),
         meta=props.meta,
@@ -84,6 +90,25 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
         offsets=tuple(offsets),
         diagnostics=tuple(props.diagnostics + found.diagnostics),
     )
+
+
+def _nesting_problem(tokens: list[Any], path: str) -> list[Diagnostic]:
+    """markdown-it stops at MAX_NESTING and drops what follows: say so, at its line."""
+    deepest = max(tokens, key=lambda t: t.level, default=None)
+    if deepest is None or deepest.level < MAX_NESTING - 2:
+        return []
+    line = (deepest.map or [0])[0] + 1
+    message = f"nested more than {MAX_NESTING // 2} levels deep"
+    hint = "the rest of the note is not shown"
+    return [Diagnostic(path, line, 0, Severity.WARNING, "nesting-too-deep", message, hint)]
+
+
+def _leading_h1_text(found: Any, parts: list[str]) -> str | None:
+    """The text of the H1 a note opens with (nothing shown before it), if any."""
+    first = found.headings[0] if found.headings else None
+    if first is None or first.level != 1 or "".join(parts[: first.start]).strip():
+        return None
+    return first.text or None
 
 
 __all__ = ["Properties", "make_markdown", "parse_note"]

@@ -64,7 +64,8 @@ def _convert(tokens: list[Token], i: int) -> None:
     kind = ALIASES.get(written.lower(), written.lower())
     title = match.group(3).strip() or written[:1].upper() + written[1:].lower()
     opener.type = "callout_open"
-    opener.meta = {"kind": kind, "fold": match.group(2) or None, "title": title}
+    fold = match.group(2) or None
+    opener.meta = {"kind": kind, "typed": written.lower(), "fold": fold, "title": title}
     _retype_close(tokens, i)
     body_token = Token("callout_body", "", 0)
     body_token.meta = opener.meta

@@ -14,7 +14,7 @@ from markdown_it.token import Token
 
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.model import Block, Context, Heading, LinkRef, Topic
-from mindmap.paths import heading_anchor, slugify
+from mindmap.paths import anchor_slug, heading_anchor
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LINKISH = ("wikilink", "embed", "link_open", "image", "tag")
@@ -124,7 +124,7 @@ class _Walker:
         if token.meta and "block_id" in token.meta:
             anchor = self.unique_id("^" + token.meta["block_id"])
         elif branch or holds_link:
-            anchor = self.unique_id("t-" + slugify(text)[:40].rstrip("-"))
+            anchor = self.unique_id("t-" + anchor_slug(text)[:40].rstrip("-"))
         if anchor:
             token.attrSet("id", anchor)
         if branch:
@@ -169,7 +169,9 @@ class _Walker:
         crumbs += [text for close, text, _anchor, _topic in self.items if close > i]
         if self.items and self.tokens[i - 2].type == "list_item_open":
             crumbs = crumbs[:-1]  # the item's own text is the context, not a crumb
+        anchor = self._block_anchor(i)
         anchors = [a for _c, _t, a, _b in self.items if a] or [a for _l, _t, a in self.heading_path]
+        anchors += [anchor] if anchor else []
         line = (self.tokens[i].map or [0])[0] + 1
         if len(crumbs) > _CRUMBS:  # the nearest ancestors say the most; keep the top heading too
             crumbs = [crumbs[0], "…", *crumbs[-(_CRUMBS - 1) :]]
@@ -178,6 +180,22 @@ class _Walker:
             Context(i, i + 1, tuple(crumbs), anchors[-1] if anchors else "", line)
         )
         return len(self.out.contexts) - 1
+
+    def _block_anchor(self, i: int) -> str:
+        """An id on the block that holds inline token i, so backlinks can jump right to it:
+        a paragraph, a table row, a callout or a heading (list items have theirs already)."""
+        opener = self.tokens[i - 1]
+        if opener.type == "paragraph_open" and self.tokens[i - 2].type == "list_item_open":
+            return ""
+        if opener.type in ("td_open", "th_open"):
+            opener = next(t for t in reversed(self.tokens[:i]) if t.type == "tr_open")
+        elif opener.type not in ("paragraph_open", "callout_open", "heading_open") or opener.hidden:
+            return ""
+        if not opener.attrGet("id"):
+            opener.attrSet(
+                "id", self.unique_id("p-" + anchor_slug(self.tokens[i].content)[:40].rstrip("-"))
+            )
+        return str(opener.attrGet("id"))
 
     def _child(self, child: Token, content: str, base: int, context: int) -> None:
         if child.type == "tag":

@@ -15,7 +15,6 @@ from markdown_it.token import Token
 
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.tags import normalise_tag
-from mindmap.paths import stem_of
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
@@ -24,7 +23,7 @@ _KEPT = ("date", "created", "updated", "description", "permalink")
 
 @dataclass
 class Properties:
-    title: str
+    title: str | None  # the `title` property; None when there is none
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
@@ -35,7 +34,7 @@ class Properties:
 
 def read_properties(tokens: list[Token], path: str) -> Properties:
     """Properties of a note from its `front_matter` token (the first token, if any)."""
-    props = Properties(title=stem_of(path))
+    props = Properties(title=None)
     if not tokens or tokens[0].type != "front_matter":
         return props
     first_line = (tokens[0].map or [0])[0] + 2  # file line of the first YAML line

@@ -109,18 +109,21 @@ def _tag(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, e
 def _callout_open(
     self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any
 ) -> str:
+    """`data-callout` keeps the type as typed (`faq`), as Obsidian does, for user CSS; the
+    class names the canonical type (`callout-question`) for the built-in styles."""
     meta = tokens[idx].meta
     anchor = tokens[idx].attrGet("id")
-    attrs = f' data-callout="{escape(meta["kind"])}"' + (
-        f' id="{escape(str(anchor))}"' if anchor else ""
+    attrs = (
+        f' class="callout callout-{escape(meta["kind"])}" data-callout="{escape(meta["typed"])}"'
     )
+    attrs += f' id="{escape(str(anchor))}"' if anchor else ""
     inner = (
         '<span class="callout-icon" aria-hidden="true"></span><span class="callout-title-inner">'
     )
     if meta["fold"]:
         opened = " open" if meta["fold"] == "+" else ""
-        return f'<details class="callout"{attrs}{opened}><summary class="callout-title">{inner}'
-    return f'<div class="callout"{attrs}><div class="callout-title">{inner}'
+        return f'<details{attrs}{opened}><summary class="callout-title">{inner}'
+    return f'<div{attrs}><div class="callout-title">{inner}'
 
 
 def _callout_body(
