@@ -220,7 +220,9 @@ class Builder:
         state.digests = {u: d for u, d in state.digests.items() if u in keys}
         state.page_diags.update(rendered.diagnostics)
         state.page_diags = {u: d for u, d in state.page_diags.items() if u in keys}
-        state.stats = {u: stat_key(self.out_dir / u) or (0, 0) for u in state.digests}
+        for url in result.written:  # only what this build wrote can have a new stat
+            state.stats[url] = stat_key(self.out_dir / url) or (0, 0)
+        state.stats = {u: k for u, k in state.stats.items() if u in state.digests}
         if self.keep:
             self._files = self._snapshot(rendered, keys, sources)
 

@@ -8,10 +8,12 @@ describes are checked by size and mtime before any is trusted.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 
 import mindmap
@@ -41,11 +43,19 @@ def cache_file(out_dir: Path) -> Path:
     return out.parent / ".mindmap-cache" / f"{out.name}.pickle"
 
 
-FORMAT_VERSION = "1"  # bump when parsed notes or rendered pages change shape
-
-
 def _version(settings: str) -> tuple[str, ...]:
-    return (mindmap.__version__, FORMAT_VERSION, sys.version, settings)
+    return (mindmap.__version__, _code_digest(), sys.version, settings)
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A hash of mindmap's own source: any change to the code (an upgrade, a local edit)
+    makes old parses and pages unusable, without anyone remembering to bump a number."""
+    h = hashlib.sha1()
+    package = Path(mindmap.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def load_state(out_dir: Path, settings: str) -> BuildState:

@@ -47,6 +47,7 @@ class LinkGraph:
                 self.links_in[target].setdefault(source, []).extend(refs)
                 self.links_out[source].add(target)
         self._nx: nx.MultiDiGraph | None = None
+        self._topics = False
 
     @property
     def g(self) -> nx.MultiDiGraph:
@@ -58,6 +59,7 @@ class LinkGraph:
         if self._nx is None:
             import networkx as nx  # slow to import: only builds that write graph.json pay
 
+            self._add_topics()
             graph = nx.MultiDiGraph()
             graph.add_nodes_from(self.nodes.items())
             edges = self.edges.items()
@@ -77,11 +79,19 @@ class LinkGraph:
         for tag in note.tags:
             self.nodes["tag:" + tag] = {"kind": "tag"}
             self.edges[(note.path, "tag:" + tag, "tag")] = []
-        for topic in note.topics:
-            node = f"{note.path}#{topic.anchor}"
-            parent = f"{note.path}#{topic.parent}" if topic.parent else note.path
-            self.nodes[node] = {"kind": "topic", "note": note.path, "topic": topic}
-            self.edges[(parent, node, "outline")] = []
+
+    def _add_topics(self) -> None:
+        """Outline topics (tens of thousands in big mind maps) join the tables only when the
+        whole graph is wanted: pages need links and tags alone."""
+        if self._topics:
+            return
+        self._topics = True
+        for path in sorted(self.notes):
+            for topic in self.notes[path].topics:
+                node = f"{path}#{topic.anchor}"
+                parent = f"{path}#{topic.parent}" if topic.parent else path
+                self.nodes[node] = {"kind": "topic", "note": path, "topic": topic}
+                self.edges[(parent, node, "outline")] = []
 
     def backlinks(self, path: NotePath) -> list[Backlink]:
         """Notes that link to or embed `path` (itself excluded), with the refs that do."""
@@ -104,6 +114,7 @@ class LinkGraph:
     def to_json(self, urls: dict[str, str], tag_urls: dict[str, str]) -> dict[str, object]:
         """The documented public graph.json (README: "graph.json"): the nodes and edges of the
         graph, read from the same tables that `g` is made of (10× faster than walking it)."""
+        self._add_topics()
         nodes = [self._node_json(n, d, urls, tag_urls) for n, d in sorted(self.nodes.items())]
         links = sorted(self.edges)
         return {

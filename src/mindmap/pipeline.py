@@ -85,19 +85,12 @@ def plan_site(
 
 
 def graph_key(plan: SitePlan) -> str:
-    """Fingerprint of graph.json: what each note contributes to the graph, and the urls."""
-    data = [
-        (
-            p,
-            n.title,
-            n.topics,
-            n.tags,
-            [(r.status, r.target) for r in plan.filler.resolutions[p]],
-            [(ref.embed, ref.kind, ref.target) for ref in n.links],
-        )
-        for p, n in sorted(plan.notes.items())
-    ]
-    return hashlib.sha1(pickle.dumps([data, plan.urls, plan.tag_urls], protocol=5)).hexdigest()
+    """Fingerprint of graph.json: each note's source and where its links point, the urls."""
+    h = hashlib.sha1(pickle.dumps([plan.urls, plan.tag_urls], protocol=5))
+    for path, note in sorted(plan.notes.items()):
+        targets = "|".join(f"{r.status}:{r.target}" for r in plan.filler.resolutions[path])
+        h.update(f"{path}\0{note.digest}\0{targets}\0".encode())
+    return h.hexdigest()
 
 
 @dataclass
