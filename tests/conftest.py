@@ -3,7 +3,7 @@
 * `make_vault(files)` writes `{relpath: text or bytes}` into a fresh folder and returns it.
 * `build_vault(files, config_dict=None)` writes the vault, builds it with
   `mindmap.build.build_site` and returns `(BuildResult, site_dir)`.
-* `read_site(site_dir)` maps every output file (posix relpath) to its bytes.
+* Helpers (read_site, snapshot, parse_html, ...) live in `sitetools.py`, importable by name.
 * `--update-golden` makes `tests/golden` rewrite its expected output instead of comparing.
 * `SHARED` is `../shared` next to the repository; `needs_shared` skips a test when the real
   corpora are not there (a fresh clone elsewhere must still pass its own tests).
@@ -16,10 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
 from mindmap.build import BuildResult, build_site
-from mindmap.config import Config, load_config
+from sitetools import config_from, write_files
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = SHARED / "corpora"
@@ -41,45 +40,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: a long test (a big real corpus); run in CI")
-
-
-def write_files(root: Path, files: Files) -> Path:
-    """Write `{relpath: text or bytes}` under `root` (text as UTF-8, byte for byte)."""
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_bytes(content.encode("utf-8"))
-    return root
-
-
-def config_from(data: dict | None, where: Path) -> Config:
-    """A Config read the way the CLI reads `mindmap.yml` (so lists become tuples, etc.)."""
-    if data is None:
-        return Config(base_dir=where)
-    where.mkdir(parents=True, exist_ok=True)
-    path = where / "mindmap.yml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return load_config(path)
-
-
-def read_site(site: Path) -> dict[str, bytes]:
-    """Every file of a built site, by posix path relative to the site root."""
-    return {
-        p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
-    }
-
-
-def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Contents and mtimes of every file and folder under `root` (to prove nothing changed)."""
-    out: dict[str, tuple[bytes, int]] = {}
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).as_posix()
-        out[rel] = (p.read_bytes() if p.is_file() else b"<dir>", p.stat().st_mtime_ns)
-    return out
 
 
 @pytest.fixture

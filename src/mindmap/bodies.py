@@ -20,7 +20,8 @@ from mindmap.resolve import Resolution, find_heading
 IMAGE = {".avif", ".bmp", ".gif", ".jpeg", ".jpg", ".png", ".svg", ".webp"}
 AUDIO = {".flac", ".m4a", ".mp3", ".ogg", ".wav", ".webm", ".3gp"}
 VIDEO = {".mkv", ".mov", ".mp4", ".ogv"}
-_IDS = re.compile(r' id="[^"]*"')
+# Shown on another page, a note's ids would clash, and its footnote links point at nothing.
+_IDS = re.compile(r' id="[^"]*"| href="#fn(?:ref)?[\d:]+"')
 
 
 @dataclass

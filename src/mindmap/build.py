@@ -95,7 +95,7 @@ class Builder:
             return self._unchanged(start)  # no input changed since the last build
         notes = self._parse(found.notes, templates)
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
-        plan, diags = plan_site(notes, found.assets, self.config)
+        plan, diags = plan_site(notes, found.assets, self.config, found.hidden)
         sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(self.config)
         result = self._render_and_write(plan, sources, templates)
         self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
@@ -319,7 +319,7 @@ def make_site(
     found = scan(notes_dir, config.ignore)
     templates = templates_digest(config)
     notes = parse_notes(found.notes, config.strict_line_breaks, jobs)
-    plan, diags = plan_site(notes, found.assets, config)
+    plan, diags = plan_site(notes, found.assets, config, found.hidden)
     rendered = render_pages(plan, warm_up(config, templates), plan.jobs(), True, jobs)
     sink.files.update(rendered.files)
     page_diags = [d for ds in rendered.diagnostics.values() for d in ds]

@@ -60,7 +60,8 @@ def _from_mapping(data: dict[str, Any], path: Path) -> Config:
     for key, value in data.items():
         default = getattr(Config(), key)
         if isinstance(default, tuple):
-            value = tuple(value if isinstance(value, list) else [value])
+            items = value if isinstance(value, list) else [value]
+            value = tuple(str(v) for v in items if v is not None)
         elif isinstance(default, bool) and not isinstance(value, bool):
             raise ConfigError(f"{path}: {key} must be true or false")
         elif isinstance(default, int) and not isinstance(default, bool):

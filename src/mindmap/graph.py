@@ -26,7 +26,9 @@ class Backlink:
 
 
 def missing_id(target: str) -> str:
-    return "missing:" + nfc(target).strip().lower()
+    """One node per missing note, however it was written (`[[Gone]]`, `[x](Gone.md)`)."""
+    key = nfc(target).strip().lower()
+    return "missing:" + (key[:-3] if key.endswith(".md") else key)
 
 
 class LinkGraph:

@@ -58,9 +58,15 @@ _ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
 
 
 def plan_site(
-    notes: list[Note], assets: dict[AssetPath, Path], config: Config
+    notes: list[Note],
+    assets: dict[AssetPath, Path],
+    config: Config,
+    hidden: set[NotePath] | frozenset[NotePath] = frozenset(),
 ) -> tuple[SitePlan, list[Diagnostic]]:
-    """Resolve every link against the published vault and decide every page."""
+    """Resolve every link against the published vault and decide every page.
+
+    `hidden` are the vault paths of notes left out (hidden folders, `ignore`): like drafts,
+    links to them become plain text instead of missing links that would name them."""
     from mindmap.bodies import BodyFiller
     from mindmap.graph import LinkGraph, tag_ancestors
     from mindmap.resolve import Resolver
@@ -69,7 +75,7 @@ def plan_site(
 
     diags = [d for n in notes for d in n.diagnostics]
     published = {n.path: n for n in notes if n.published}
-    private = {n.path for n in notes if not n.published}
+    private = {n.path for n in notes if not n.published} | set(hidden)
     resolver = Resolver(published, set(assets), private, config.resolve_aliases)
     resolutions = {p: [resolver.resolve(r, p) for r in n.links] for p, n in published.items()}
     diags += link_diagnostics(published, resolutions, resolver)
@@ -77,7 +83,8 @@ def plan_site(
     home = find_home(published, config)
     tags = sorted(tag_ancestors(t for n in published.values() for t in n.tags))
     folders = folders_of(list(published))
-    urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders)
+    reserved = sorted(static_files(config))  # the stylesheets' urls are not for attachments
+    urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders, reserved)
     filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
     graph = LinkGraph(published, resolutions)
     plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)

@@ -40,6 +40,7 @@ def plan_urls(
     home: NotePath | None,
     tags: list[str],
     folders: list[str],
+    reserved: tuple[str, ...] | list[str] = (),
 ) -> tuple[dict[str, Url], dict[str, Url], dict[str, Url]]:
     """Urls of notes and assets (one map), tag pages and folder pages; deterministic."""
     plan = UrlPlan()
@@ -47,6 +48,7 @@ def plan_urls(
     for special in SPECIAL:
         plan.claim(special)
     plan.taken.update(("static", ".nojekyll", ".mindmap-site"))
+    plan.taken.update(url.lower() for url in reserved)
     for asset in sorted(assets):
         urls[asset] = plan.claim(asset)
     if home is not None:

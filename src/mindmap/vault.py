@@ -22,6 +22,7 @@ class Scan:
     notes: dict[NotePath, Path]  # vault path (NFC, posix) → file on disk
     assets: dict[AssetPath, Path]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    hidden: set[NotePath] = field(default_factory=set)  # ignored or hidden notes: names only
 
 
 def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
@@ -43,10 +44,12 @@ def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
 def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
     """Every note and attachment, hidden files (.obsidian/, .trash/) and ignored ones left out."""
     result = Scan({}, {})
-    for rel, path in _walk(root, "", result.diagnostics):
-        if is_ignored(rel, ignore):
-            continue
+    for rel, path, hidden in _walk(root, "", result.diagnostics, False):
         key = nfc(rel)
+        if hidden or is_ignored(rel, ignore):
+            if rel.lower().endswith(".md"):  # links to it become plain text, like a draft's
+                result.hidden.add(NotePath(key))
+            continue
         if rel.lower().endswith(".md"):
             result.notes[NotePath(key)] = path
         else:
@@ -54,15 +57,18 @@ def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
     return result
 
 
-def _walk(root: Path, prefix: str, diags: list[Diagnostic]) -> Iterator[tuple[str, Path]]:
+def _walk(
+    root: Path, prefix: str, diags: list[Diagnostic], hidden: bool
+) -> Iterator[tuple[str, Path, bool]]:
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as err:
         diags.append(Diagnostic(prefix, 0, 0, Severity.WARNING, "read-error", str(err)))
         return
     for entry in entries:
-        if entry.name.startswith(".") or entry.is_symlink():
-            continue  # hidden (Obsidian's own folders) or a link that could leave the vault
+        if entry.is_symlink() or entry.name == ".git":
+            continue  # a link could leave the vault; .git holds no notes
+        is_hidden = hidden or entry.name.startswith(".")  # .obsidian/, .trash/: never published
         rel = prefix + entry.name
         try:
             rel.encode("utf-8")
@@ -79,9 +85,9 @@ def _walk(root: Path, prefix: str, diags: list[Diagnostic]) -> Iterator[tuple[st
             )
             continue
         if entry.is_dir():
-            yield from _walk(Path(entry.path), rel + "/", diags)
+            yield from _walk(Path(entry.path), rel + "/", diags, is_hidden)
         elif entry.is_file():
-            yield rel, Path(entry.path)
+            yield rel, Path(entry.path), is_hidden
 
 
 def read_text(path: Path) -> tuple[str, bool]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from test_fixtures import FIXTURES, render  # noqa: E402
+from test_fixtures import FIXTURES, render
 
 
 def update(path: Path) -> None:

@@ -93,22 +93,30 @@ def _comment_spans(state: StateCore) -> None:
         open_comment = _ends_open(token.content)
 
 
+def _markers(text: str) -> list[int]:
+    """Indices of every `%%` outside inline code, in one pass."""
+    if "%%" not in text:
+        return []
+    spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text)] if "`" in text else []
+    found, at, span = [], text.find("%%"), 0
+    while at >= 0:
+        while span < len(spans) and spans[span][1] <= at:
+            span += 1
+        inside = span < len(spans) and spans[span][0] <= at
+        if not inside:
+            found.append(at)
+        at = text.find("%%", at + 2)
+    return found
+
+
 def _find_marker(text: str, start: int) -> int:
     """Index of the next `%%` outside inline code, or -1."""
-    spans = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text)]
-    at = text.find("%%", start)
-    while at >= 0 and any(a <= at < b for a, b in spans):
-        at = text.find("%%", at + 2)
-    return at
+    return next((at for at in _markers(text) if at >= start), -1)
 
 
 def _ends_open(text: str) -> bool:
     """Whether the text leaves a `%%` comment open at its end."""
-    at, inside = _find_marker(text, 0), False
-    while at >= 0:
-        inside = not inside
-        at = _find_marker(text, at + 2)
-    return inside
+    return len(_markers(text)) % 2 == 1
 
 
 def _empty(tokens: list[Token], i: int) -> None:

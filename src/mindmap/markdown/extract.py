@@ -20,6 +20,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LINKISH = ("wikilink", "embed", "link_open", "image", "tag")
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _CRUMB_MAX = 80
+_RESERVED_IDS = frozenset({"main"})
 _CRUMBS = 4
 
 
@@ -93,6 +94,8 @@ class _Walker:
         return self.out
 
     def unique_id(self, base: str) -> str:
+        if base in _RESERVED_IDS or base.startswith("mm-"):
+            base = "h-" + base  # the page around the note uses these
         anchor, n = base, 1
         while anchor in self.ids:
             n += 1

@@ -22,12 +22,11 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from mindmap.markdown.sanitise import sanitise_html
+
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 PLACEHOLDER = re.compile("\x02([LT])([^\x03]*)\x03")
 _FORMATTER = HtmlFormatter(nowrap=False, cssclass="highlight")
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>|<(script|style)\b[^>]*>", re.I | re.S)
-_HANDLER = re.compile(r"""\son[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
-_JS_URL = re.compile(r"""(href|src)\s*=\s*(["']?)\s*javascript:""", re.I)
 
 
 def link_placeholder(n: int) -> str:
@@ -182,13 +181,6 @@ def _highlight(code: str, lang: str) -> str:
 
 def _html(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     return sanitise_html(tokens[idx].content)
-
-
-def sanitise_html(html: str) -> str:
-    """Raw HTML in notes is allowed (K6) but without scripts, handlers or javascript: urls."""
-    html = _SCRIPT.sub("", html)
-    html = _HANDLER.sub("", html)
-    return _JS_URL.sub(r"\1=\2#", html)
 
 
 def _nothing(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

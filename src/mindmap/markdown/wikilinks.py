@@ -7,6 +7,7 @@ a wikilink's children are the parsed display text (Markdown is allowed there, of
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -18,9 +19,105 @@ from markdown_it.token import Token
 def wikilinks_plugin(md: MarkdownIt) -> None:
     """Register before `link`, so `[[a]]` is never read as a reference link."""
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
-    md.core.ruler.push("embed_paragraph", _unwrap_lone_embeds)
+    md.core.ruler.push("embed_paragraph", _embeds_as_blocks)
     for name in ("link", "image"):  # Markdown links to notes need a line, like wikilinks
         md.inline.ruler.at(name, _with_offset(md.inline.ruler.getRules("")[_index(md, name)]))
+
+
+def _index(md: MarkdownIt, name: str) -> int:
+    return [rule.name for rule in md.inline.ruler.__rules__ if rule.enabled].index(name)
+
+
+def _with_offset(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """Wrap markdown-it's link/image rule to record where the link starts (meta["offset"])."""
+
+    def positioned(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        found = rule(state, silent)
+        if found and not silent:
+            for token in state.tokens[count:]:  # pending text may be flushed first
+                if token.type in ("link_open", "image"):
+                    token.meta = {**(token.meta or {}), "offset": start}
+                    break
+        return found
+
+    return positioned
+
+
+_INLINE_MEDIA = (
+    ".avif",
+    ".bmp",
+    ".gif",
+    ".jpeg",
+    ".jpg",
+    ".png",
+    ".svg",
+    ".webp",
+    ".flac",
+    ".m4a",
+    ".mp3",
+    ".ogg",
+    ".wav",
+    ".webm",
+    ".3gp",
+    ".mkv",
+    ".mov",
+    ".mp4",
+    ".ogv",
+)
+
+
+def _embeds_as_blocks(state: StateCore) -> None:
+    """A transcluded note is block content, so it cannot sit inside a <p>: a paragraph that
+    holds one is split around it (text before, the embed, text after). Images and other
+    media embeds are inline content and stay where they are."""
+    tokens, out, i = state.tokens, [], 0
+    while i < len(tokens):
+        if _holds_block_embed(tokens, i):
+            out += _split(tokens[i], tokens[i + 1], tokens[i + 2])
+            i += 3
+        else:
+            out.append(tokens[i])
+            i += 1
+    state.tokens[:] = out
+
+
+def _is_block_embed(token: Token) -> bool:
+    return token.type == "embed" and not str(token.meta["target"]).lower().endswith(_INLINE_MEDIA)
+
+
+def _holds_block_embed(tokens: list[Token], i: int) -> bool:
+    return (
+        tokens[i].type == "paragraph_open"
+        and not tokens[i].hidden
+        and i + 2 < len(tokens)
+        and any(_is_block_embed(c) for c in tokens[i + 1].children or [])
+    )
+
+
+def _split(opener: Token, inline: Token, closer: Token) -> list[Token]:
+    segments: list[list[Token]] = [[]]
+    for child in inline.children or []:
+        if _is_block_embed(child):
+            segments += [[child], []]
+        else:
+            segments[-1].append(child)
+    out: list[Token] = []
+    for n, children in enumerate(segments):
+        if not any(
+            c.type not in ("softbreak", "hardbreak") and (c.type != "text" or c.content.strip())
+            for c in children
+        ):
+            continue
+        lone = len(children) == 1 and _is_block_embed(children[0])
+        parts = [copy.copy(opener), copy.copy(inline), copy.copy(closer)]
+        parts[0].attrs, parts[0].meta = dict(opener.attrs), dict(opener.meta or {})
+        parts[1].children = children
+        parts[0].hidden = parts[2].hidden = lone
+        if n:  # a block id names the first part only
+            parts[0].meta.pop("block_id", None)
+        out += parts
+    return out
 
 
 def _index(md: MarkdownIt, name: str) -> int:
@@ -89,12 +186,13 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not embed and not src.startswith("[[", pos):
         return False
     start = pos + (3 if embed else 2)
-    end = src.find("]]", start)
+    line_end = src.find("\n", start)
+    end = src.find("]]", start, line_end if line_end >= 0 else len(src))
     if end < 0:
         return False
     inner = src[start:end]
     # One line only, and the innermost complete pair wins (P5): `[[a [[b]] c]]` links to b.
-    if "\n" in inner or "[[" in inner:
+    if "[[" in inner:
         return False
     parts = split_linktext(inner)
     if parts is None:

@@ -1,0 +1,179 @@
+"""Raw HTML in notes (allowed, ofm-spec K6) made safe: an allowlist of tags and attributes.
+
+Works on fragments as markdown-it hands them over (an `html_inline` token is often one lone
+tag, `<span style=…>` now and `</span>` later), so it re-emits each allowed tag as it comes,
+never closing or re-nesting anything. Attribute values are decoded before they are checked
+(`jav&#97;script:` is `javascript:`), then escaped again. What is not allowed is dropped:
+scripts and styles with their content, other unknown elements keeping their text.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "blockquote",
+        "br",
+        "caption",
+        "center",
+        "cite",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "font",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "picture",
+        "pre",
+        "q",
+        "rp",
+        "rt",
+        "ruby",
+        "s",
+        "samp",
+        "small",
+        "source",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
+        "wbr",
+        "audio",
+        "video",
+        "iframe",
+    ]
+)
+_DROP_WITH_CONTENT = frozenset(
+    ["script", "style", "template", "noscript", "title", "textarea", "xmp", "svg", "math"]
+)
+_GLOBAL = frozenset(
+    ["class", "id", "title", "lang", "dir", "style", "align", "width", "height", "hidden"]
+)
+_ATTRS = {
+    "a": {"href", "name", "target", "rel"},
+    "img": {"src", "alt", "loading"},
+    "source": {"src", "type", "media"},
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "video": {"src", "controls", "loop", "muted", "poster", "preload", "playsinline"},
+    "iframe": {"src", "allow", "allowfullscreen", "frameborder", "loading"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "type", "reversed"},
+    "details": {"open"},
+    "time": {"datetime"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "font": {"color", "size", "face"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+_URLS = frozenset(["href", "src", "poster", "cite"])
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+_IMAGE_DATA = re.compile(r"^data:image/(?:png|gif|jpe?g|webp|avif);", re.I)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def sanitise_html(fragment: str) -> str:
+    """The fragment with only safe tags and attributes left."""
+    cleaner = _Cleaner()
+    cleaner.feed(fragment)
+    cleaner.close()
+    return "".join(cleaner.out)
+
+
+class _Cleaner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.dropping: list[str] = []  # open elements whose content is thrown away
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, " /")
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
+        if tag in _DROP_WITH_CONTENT:
+            if not close:
+                self.dropping.append(tag)
+            return
+        if self.dropping or tag not in _TAGS:
+            return
+        kept = "".join(_attribute(tag, name, value) for name, value in attrs)
+        self.out.append(f"<{tag}{kept}{close}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.dropping:
+            if tag == self.dropping[-1]:
+                self.dropping.pop()
+            return
+        if tag in _TAGS:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.dropping:
+            self.out.append(escape(data, quote=False))
+
+
+def _attribute(tag: str, name: str, value: str | None) -> str:
+    if name not in _GLOBAL and name not in _ATTRS.get(tag, ()):
+        return ""
+    if value is None:
+        return f" {name}"
+    if name in _URLS and not _safe_url(tag, name, value):
+        return ""
+    return f' {name}="{escape(value)}"'
+
+
+def _safe_url(tag: str, name: str, value: str) -> bool:
+    url = _INVISIBLE.sub("", value)  # browsers ignore these inside a scheme: "java\tscript:"
+    if tag == "img" and name == "src" and _IMAGE_DATA.match(url):
+        return True
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme.group(0).lower() in _SAFE_SCHEMES
