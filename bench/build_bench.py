@@ -75,13 +75,24 @@ def run(cmd: list[str]) -> tuple[float, int]:
     return seconds, peak
 
 
-def mindmap_cmd(vault: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "mindmap", "build", str(vault), "-o", str(out), "-q"]
+def mindmap_cmd(vault: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "mindmap", "build", str(vault), "-o", str(out), "-q", *extra]
 
 
 def cold_build(vault: Path, out: Path) -> tuple[float, int]:
+    """A build from nothing: no output folder, no cache."""
     shutil.rmtree(out, ignore_errors=True)
-    return run(mindmap_cmd(vault, out))
+    return run(mindmap_cmd(vault, out, "--clean"))
+
+
+def edit_one_note(vault: Path, n: int) -> None:
+    """Append a bullet with a new link to one note, as a writer saving it would."""
+    notes = sorted(vault.rglob("*.md"))
+    target = notes[(n * 7 + 3) % len(notes)].stem
+    with notes[0].open("a", encoding="utf-8") as f:
+        f.write(f"\n- edit {n}: see [[{target}]]\n")
+    future = time.time() + 3 + n  # an mtime the build trusts without re-reading (not "racy")
+    os.utime(notes[0], (future, future))
 
 
 def bench_generated(shared: Path, notes: int, rounds: int) -> None:

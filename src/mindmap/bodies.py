@@ -101,7 +101,8 @@ class BodyFiller:
         if ext == ".pdf":
             frag = "#" + escape("#".join(ref.heading)) if ref.heading else ""
             return (
-                f'<object class="embed-pdf" type="application/pdf" data="{src}{frag}">'
+                f'<object class="embed-pdf" type="application/pdf" title="{label}" '
+                f'data="{src}{frag}">'
                 f'<a class="internal attachment" href="{src}">{label}</a></object>'
             )
         return f'<a class="internal attachment" href="{src}">{label}</a>'

@@ -38,8 +38,9 @@ def _make_task(tokens: list[Token], i: int, match: re.Match[str]) -> None:
     first.content = first.content[match.end() :]
     box = Token("html_inline", "", 0)
     checked = "" if mark == " " else " checked"
+    state = {" ": "open", "x": "done", "X": "done"}.get(mark, f"marked {mark}")
     box.content = (f'<input class="task-list-item-checkbox" type="checkbox" disabled{checked}'
-                   f' data-task="{escape(mark)}">')  # fmt: skip
+                   f' data-task="{escape(mark)}" aria-label="task, {escape(state)}">')  # fmt: skip
     inline.children.insert(0, box)  # type: ignore[union-attr]
     tokens[i - 2].attrJoin("class", "task-list-item")
     level = tokens[i - 2].level - 1
