@@ -156,17 +156,20 @@ class Builder:
         self, plan: SitePlan, sources: dict[str, Path], digest: str
     ) -> BuildResult:
         jobs = plan.jobs()
-        keys = {job.url: _key(digest, job.key) for job in jobs}
-        keys[GRAPH_URL] = _key(digest, graph_key(plan))
-        keys |= {url: _key(digest, str(path), stat_key(path)) for url, path in sources.items()}
         cold = not self.state.keys or not (self.out_dir / MARKER).exists()
         old = {} if cold else self.state.keys
-        todo = [job for job in jobs if old.get(job.url) != keys[job.url]]
+        # A cold build renders every page; its workers key them. Otherwise key every page
+        # here and render only those whose key changed.
+        keys = {} if cold else {job.url: _key(digest, job.key) for job in jobs}
+        keys[GRAPH_URL] = _key(digest, graph_key(plan))
+        keys |= {url: _key(digest, str(path), stat_key(path)) for url, path in sources.items()}
+        todo = jobs if cold else [job for job in jobs if old.get(job.url) != keys[job.url]]
         with_graph = old.get(GRAPH_URL) != keys[GRAPH_URL]
         writer = SiteWriter(self.out_dir) if cold else None
         try:
             env = self._environment(digest) if todo or cold else None
-            rendered = render_pages(plan, env, todo, with_graph, self.jobs, writer, self.keep)
+            rendered = render_pages(plan, env, todo, with_graph, self.jobs, writer, self.keep, cold)
+            keys |= {url: _key(digest, key) for url, key in rendered.keys.items()}
             copies = {u: p for u, p in sources.items() if old.get(u) != keys[u] or _racy(p)}
             result = self._write(rendered, copies, writer, set(keys))
         except BaseException:

@@ -107,11 +107,13 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     digests: dict[str, str] = field(default_factory=dict)
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # input keys, when asked for
 
     def merge(self, other: Rendered) -> None:
         self.files.update(other.files)
         self.digests.update(other.digests)
         self.diagnostics.update(other.diagnostics)
+        self.keys.update(other.keys)
 
 
 @dataclass
@@ -122,6 +124,7 @@ class _Work:
     with_graph: bool
     writer: SiteWriter | None  # workers write straight to it (cold builds)
     keep: bool  # return the bytes too
+    with_keys: bool  # compute each page's input key too (cold builds, in parallel)
 
 
 _WORK: _Work | None = None  # shared with forked workers
@@ -129,17 +132,18 @@ _WORK: _Work | None = None  # shared with forked workers
 
 def render_pages(
     plan: SitePlan,
-    env: jinja2.Environment,
+    env: jinja2.Environment | None,
     jobs: list[PageJob],
     with_graph: bool,
     workers: int = 0,
     writer: SiteWriter | None = None,
     keep: bool = True,
+    with_keys: bool = False,
 ) -> Rendered:
     """Render `jobs` (and graph.json), on all cores when there are many."""
     global _WORK
     workers = worker_count(workers)
-    _WORK = _Work(plan, env, jobs, with_graph, writer, keep or writer is None)
+    _WORK = _Work(plan, env, jobs, with_graph, writer, keep or writer is None, with_keys)
     try:
         if workers == 1 or len(jobs) < _PARALLEL_PAGES:
             chunks = [_render_range((-1, len(jobs)))]
@@ -178,6 +182,8 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
         html, problem = render_page(work.env, job.page())
         page_diags = sorted(work.plan.filler.diagnostics) + ([problem] if problem else [])
         _add(out, job.url, html.encode("utf-8"), page_diags)
+        if work.with_keys:
+            out.keys[job.url] = job.key
     if work.writer is not None:
         work.writer.write_many(out.files)
         if not work.keep:

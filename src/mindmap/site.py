@@ -32,17 +32,28 @@ class Page:
     context: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass
 class PageJob:
-    """A page to be: its url, the key of its inputs, and how to make it."""
+    """A page to be: its url, how to make it, and how to key its inputs (lazily: a cold
+    build computes keys in the worker processes, next to rendering)."""
 
     url: str
-    key: str
     make: Callable[[Any], Page]
     arg: Any
+    keyer: Callable[[Any], str] | None = None  # None: the key is a digest of the page made
+    _page: Page | None = field(default=None, repr=False)
 
     def page(self) -> Page:
-        return self.make(self.arg)
+        if self._page is None:
+            self._page = self.make(self.arg)
+        return self._page
+
+    @property
+    def key(self) -> str:
+        if self.keyer is not None:
+            return self.keyer(self.arg)
+        page = self.page()
+        return _digest(page.template, page.context)
 
 
 @dataclass
@@ -69,17 +80,16 @@ class SitePlan:
         Note pages are made lazily (their bodies are the costly part) and keyed by their
         inputs; the other pages are cheap, so they are made and keyed by their context.
         """
-        jobs = [
-            PageJob(self.urls[p], self.note_key(p), self.note_page, p) for p in sorted(self.notes)
-        ]
-        small = [self.tag_page(t) for t in sorted(self.tag_urls)]
-        small += [self.folder_page(f) for f in sorted(self.folder_urls)]
-        small += [self.tags_page(), self.notes_page(), self.not_found_page()]
-        if self.home is None:
-            small.append(self.overview_page())
+        jobs = [PageJob(self.urls[p], self.note_page, p, self.note_key) for p in sorted(self.notes)]
+        jobs += [PageJob(self.tag_urls[t], self.tag_page, t) for t in sorted(self.tag_urls)]
         jobs += [
-            PageJob(page.url, _digest(page.template, page.context), _same, page) for page in small
+            PageJob(self.folder_urls[f], self.folder_page, f) for f in sorted(self.folder_urls)
         ]
+        jobs += [PageJob("tags/index.html", _call, self.tags_page),
+                 PageJob("notes.html", _call, self.notes_page),
+                 PageJob("404.html", _call, self.not_found_page)]  # fmt: skip
+        if self.home is None:
+            jobs.append(PageJob("index.html", _call, self.overview_page))
         return jobs
 
     def pages(self) -> list[Page]:
@@ -396,8 +406,8 @@ def _h1_text(note: Note) -> str:
     return heading.text.lower() if heading else ""
 
 
-def _same(page: Page) -> Page:
-    return page
+def _call(make: Callable[[], Page]) -> Page:
+    return make()
 
 
 def _digest(template: str, data: Any) -> str:
