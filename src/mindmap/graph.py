@@ -50,6 +50,7 @@ class LinkGraph:
                 self.links_out[source].add(target)
         self._nx: nx.MultiDiGraph | None = None
         self._topics = False
+        self._backlinks: dict[str, list[Backlink]] = {}
 
     @property
     def g(self) -> nx.MultiDiGraph:
@@ -97,8 +98,11 @@ class LinkGraph:
 
     def backlinks(self, path: NotePath) -> list[Backlink]:
         """Notes that link to or embed `path` (itself excluded), with the refs that do."""
-        found = self.links_in.get(path, {})
-        return [Backlink(NotePath(s), tuple(sorted(found[s]))) for s in sorted(found)]
+        if path not in self._backlinks:
+            found = self.links_in.get(path, {})
+            rows = [Backlink(NotePath(s), tuple(sorted(found[s]))) for s in sorted(found)]
+            self._backlinks[path] = rows
+        return self._backlinks[path]
 
     def outlinks(self, path: NotePath) -> list[str]:
         """Distinct notes and missing names `path` links to or embeds (itself excluded)."""

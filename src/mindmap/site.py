@@ -71,6 +71,7 @@ class SitePlan:
     _deep: dict[NotePath, str] = field(default_factory=dict)
     _rows: dict[NotePath, dict[str, Any]] = field(default_factory=dict)
     _children: dict[str, list[str]] | None = None
+    _out: dict[NotePath, list[dict[str, Any]]] = field(default_factory=dict)
 
     def jobs(self) -> list[PageJob]:
         """Every HTML page of the site, in a stable order, each with the fingerprint of
@@ -203,6 +204,11 @@ class SitePlan:
         return [{"name": t, "url": quote_url(self.tag_urls[t])} for t in sorted(tags)]
 
     def _outlinks(self, path: NotePath) -> list[dict[str, Any]]:
+        if path not in self._out:
+            self._out[path] = self._make_outlinks(path)
+        return self._out[path]
+
+    def _make_outlinks(self, path: NotePath) -> list[dict[str, Any]]:
         out = []
         targets = self.graph.outlinks(path)
         titles = Counter(self.notes[NotePath(t)].title.lower() for t in targets if t in self.notes)
