@@ -7,8 +7,10 @@ Usage (from the repository root, after `pip install -e .`):
     python bench/build_bench.py --rounds 5 --corpus  # also build the real corpora
 
 Prints one line per measurement and a summary with the medians, the ratio build/floor
-(target: at most 1.5) and, for the corpora, wall time and peak memory of the whole process
-tree (target for flancian-garden: at most 20 s and 1 GB).
+(target: at most 1.5), second builds with the cache (nothing changed: at most 0.2 of a cold
+build; one note edited: at most 0.25) and, for the corpora, wall time and peak memory of the
+whole process tree (target for flancian-garden: at most 20 s and 1 GB). Cold builds use
+`--clean` and an empty output folder.
 """
 
 from __future__ import annotations
@@ -131,6 +133,24 @@ def bench_generated(shared: Path, notes: int, rounds: int) -> None:
         f"\n{notes} notes, median of {rounds}: mindmap build {build:.2f} s, floor {floor:.2f} s, "
         f"ratio {build / floor:.2f} (target <= 1.5)"
     )
+    bench_incremental(vault, build, rounds)
+
+
+def bench_incremental(vault: Path, cold: float, rounds: int) -> None:
+    """Second builds with the cache: nothing changed, then one note edited."""
+    work = OUT / "vault-edited"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(vault, work)
+    out = OUT / "site-incremental"
+    cold_build(work, out)
+    same, edited = [], []
+    for n in range(rounds):
+        same.append(run(mindmap_cmd(work, out))[0])
+        edit_one_note(work, n)
+        edited.append(run(mindmap_cmd(work, out))[0])
+    s, e = statistics.median(same), statistics.median(edited)
+    print(f"second build, nothing changed: {s:.2f} s = {s / cold:.2f} x cold (target <= 0.2)")
+    print(f"second build, one note edited: {e:.2f} s = {e / cold:.2f} x cold (target <= 0.25)")
 
 
 def bench_corpora(shared: Path) -> None:
