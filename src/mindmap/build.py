@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mindmap.cache import BuildState, load_state, save_state, stat_key
+from mindmap.cache import BuildState, load_notes, load_state, save_notes, save_state, stat_key
 from mindmap.config import Config
 from mindmap.diagnostics import Diagnostic
 from mindmap.model import Note
@@ -69,12 +70,16 @@ class Builder:
         cache: bool = True,
         keep: bool = False,
         progress: Progress | None = None,
+        autosave: bool = True,
     ) -> None:
         self.notes_dir, self.out_dir, self.config = notes_dir, out_dir, config
         self.jobs, self.cache, self.keep = jobs, cache, keep
+        self.autosave = cache and autosave  # False for serve: it saves once, when it stops
         self.say = progress or (lambda _message: None)
         self.settings = repr(config)
         self.state = load_state(out_dir, self.settings) if cache else BuildState()
+        self._notes_loaded = not cache  # the parse cache is read when first needed
+        self._saving: int | None = None  # a child process writing the parse cache
         self._files: dict[str, bytes | Path] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
 
@@ -95,9 +100,14 @@ class Builder:
             return self._unchanged(start)  # no input changed since the last build
         notes = self._parse(found.notes, templates)
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
-        plan, diags = plan_site(notes, found.assets, self.config, found.hidden)
-        sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(self.config)
-        result = self._render_and_write(plan, sources, templates)
+        try:
+            plan, diags = plan_site(notes, found.assets, self.config, found.hidden)
+            sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(
+                self.config
+            )
+            result = self._render_and_write(plan, sources, templates)
+        finally:
+            self._saved()
         self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
         page_diags = [d for ds in self.state.page_diags.values() for d in ds]
         result.diagnostics = apply_severity(
@@ -106,7 +116,7 @@ class Builder:
         result.notes, result.seconds = len(plan.notes), time.perf_counter() - start
         self.state.inputs, self.state.diagnostics = inputs, result.diagnostics
         self.state.summary = (result.notes, result.pages, result.files)
-        if self.cache:
+        if self.autosave:
             save_state(self.out_dir, self.settings, self.state)
         return result
 
@@ -122,11 +132,15 @@ class Builder:
     def save_cache(self) -> None:
         if self.cache and self.state.keys:
             save_state(self.out_dir, self.settings, self.state)
+            save_notes(self.out_dir, self.settings, self.state.notes)
 
     # -- parsing -------------------------------------------------------------------------
 
     def _parse(self, files: dict[NotePath, Path], templates: str) -> list[Note]:
         """Cached notes whose file did not change; the others parsed (in parallel if many)."""
+        if not self._notes_loaded:
+            self.state.notes = load_notes(self.out_dir, self.settings)
+            self._notes_loaded = True
         now = time.time()
         old, keep, todo = self.state.notes, {}, {}
         for path, file in files.items():
@@ -142,7 +156,31 @@ class Builder:
         for note in fresh:
             keep[note.path] = (stat_key(files[note.path]) or (0, 0), note)
         self.state.notes = keep
+        if self.autosave and (fresh or len(keep) != len(old)):
+            self._save_notes()
         return [keep[p][1] for p in sorted(keep)]
+
+    def _save_notes(self) -> None:
+        """Write the parse cache; on a big vault, from a forked child while this process
+        goes on rendering (pickling 8,000 notes takes most of a second)."""
+        if len(self.state.notes) < 500 or threading.active_count() > 1:
+            save_notes(self.out_dir, self.settings, self.state.notes)
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: write, then leave at once (no cleanup of the parent's state)
+            code = 1
+            try:
+                save_notes(self.out_dir, self.settings, self.state.notes)
+                code = 0
+            finally:
+                os._exit(code)
+        self._saving = pid
+
+    def _saved(self) -> None:
+        """Wait for the child writing the parse cache, if any."""
+        if self._saving is not None:
+            os.waitpid(self._saving, 0)
+            self._saving = None
 
     def _environment(self, templates: str) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""

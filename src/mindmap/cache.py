@@ -12,7 +12,7 @@ import hashlib
 import os
 import pickle
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,9 +38,11 @@ class BuildState:
     summary: tuple[int, int, int] = (0, 0, 0)  # notes, pages, files of the last build
 
 
-def cache_file(out_dir: Path) -> Path:
+def cache_file(out_dir: Path, part: str = "state") -> Path:
+    """`.mindmap-cache/<site>.state.pickle` (small: keys, digests) and `<site>.notes.pickle`
+    (every parsed note: big, read only when a note must be looked at)."""
     out = out_dir.resolve()
-    return out.parent / ".mindmap-cache" / f"{out.name}.pickle"
+    return out.parent / ".mindmap-cache" / f"{out.name}.{part}.pickle"
 
 
 def _version(settings: str) -> tuple[str, ...]:
@@ -58,14 +60,38 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def load_state(out_dir: Path, settings: str) -> BuildState:
-    """The cached state, with every output file it describes checked; empty when unusable."""
+def _load(path: Path, settings: str) -> object:
     try:
-        with cache_file(out_dir).open("rb") as f:
-            version, state = pickle.load(f)
+        with path.open("rb") as f:
+            version, data = pickle.load(f)
     except Exception:  # missing, truncated, from another version: start clean
-        return BuildState()
-    if version != _version(settings) or not isinstance(state, BuildState):
+        return None
+    return data if version == _version(settings) else None
+
+
+def _save(path: Path, settings: str, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    with tmp.open("wb") as f:
+        pickle.dump((_version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_notes(out_dir: Path, settings: str) -> dict[NotePath, tuple[StatKey, Note]]:
+    """The parse cache; a stale entry is harmless (it is keyed by its file's stat)."""
+    notes = _load(cache_file(out_dir, "notes"), settings)
+    return notes if isinstance(notes, dict) else {}
+
+
+def save_notes(out_dir: Path, settings: str, notes: dict[NotePath, tuple[StatKey, Note]]) -> None:
+    _save(cache_file(out_dir, "notes"), settings, notes)
+
+
+def load_state(out_dir: Path, settings: str) -> BuildState:
+    """The cached state (without notes), with every output file it describes checked;
+    empty when unusable."""
+    state = _load(cache_file(out_dir), settings)
+    if not isinstance(state, BuildState):
         return BuildState()
     if any(not hasattr(state, f.name) for f in fields(BuildState)):
         return BuildState()
@@ -77,12 +103,7 @@ def load_state(out_dir: Path, settings: str) -> BuildState:
 
 
 def save_state(out_dir: Path, settings: str, state: BuildState) -> None:
-    path = cache_file(out_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp-{os.getpid()}")
-    with tmp.open("wb") as f:
-        pickle.dump((_version(settings), state), f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    _save(cache_file(out_dir), settings, replace(state, notes={}))
 
 
 def stat_key(path: Path) -> StatKey | None:

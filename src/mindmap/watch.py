@@ -323,7 +323,8 @@ class LiveSite:
 def _make_builder(notes_dir: Path, out_dir: Path, config: Config) -> SiteBuilder:
     from mindmap.build import Builder
 
-    return Builder(notes_dir, out_dir, config, keep=True)  # keep: hold `files` in memory
+    # keep: hold `files` in memory; autosave off: the cache is written once, on stop
+    return Builder(notes_dir, out_dir, config, keep=True, autosave=False)
 
 
 def _summary(result: Any, first_into: Path | None) -> str:
