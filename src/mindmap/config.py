@@ -9,6 +9,8 @@ from typing import Any
 import click
 import yaml
 
+import mindmap
+
 
 class ConfigError(click.ClickException):
     """A usage or configuration problem: exit code 2, nothing is built."""
@@ -76,3 +78,18 @@ def _from_mapping(data: dict[str, Any], path: Path) -> Config:
     if bad:
         raise ConfigError(f"{path}: severity levels must be error, warning or info")
     return Config(**values, base_dir=path.resolve().parent)
+
+
+def builtin_templates() -> Path:
+    """Templates shipped in the wheel (mindmap/templates), or the checkout's templates/."""
+    packaged = Path(mindmap.__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(user_dir: Path | None) -> list[Path]:
+    """A user's templates folder first (overrides by name), then the built-in one."""
+    builtin = builtin_templates()
+    dirs = [builtin]
+    if user_dir is not None and user_dir.is_dir() and user_dir.resolve() != builtin.resolve():
+        dirs.insert(0, user_dir)
+    return dirs

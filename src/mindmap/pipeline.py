@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mindmap.config import Config
+from mindmap.config import Config, template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.model import Note
 from mindmap.output import SiteWriter
@@ -204,8 +204,6 @@ def _add(out: Rendered, url: str, data: bytes, diags: list[Diagnostic]) -> None:
 
 def static_files(config: Config) -> dict[str, Path]:
     """templates/static/* → static/*; a user's file of the same name wins."""
-    from mindmap.render import template_dirs
-
     out: dict[str, Path] = {}
     for folder in reversed(template_dirs(config.templates_dir)):
         static = folder / "static"
@@ -218,8 +216,6 @@ def static_files(config: Config) -> dict[str, Path]:
 
 def templates_digest(config: Config) -> str:
     """Changes when any template or static file changes: every page key includes it."""
-    from mindmap.render import template_dirs
-
     h = hashlib.sha1()
     for folder in template_dirs(config.templates_dir):
         for path in sorted(folder.rglob("*")):

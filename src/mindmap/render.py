@@ -10,24 +10,9 @@ from pathlib import Path
 
 import jinja2
 
-import mindmap
+from mindmap.config import template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.site import Page
-
-
-def builtin_templates() -> Path:
-    """Templates shipped in the wheel (mindmap/templates), or the checkout's templates/."""
-    packaged = Path(mindmap.__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
-
-
-def template_dirs(user_dir: Path | None) -> list[Path]:
-    """A user's templates folder first (overrides by name), then the built-in one."""
-    builtin = builtin_templates()
-    dirs = [builtin]
-    if user_dir is not None and user_dir.is_dir() and user_dir.resolve() != builtin.resolve():
-        dirs.insert(0, user_dir)
-    return dirs
 
 
 def make_environment(user_dir: Path | None) -> jinja2.Environment:
