@@ -151,7 +151,8 @@ class Builder:
                 keep[path] = cached
             else:
                 todo[path] = file
-        warm = (lambda: self._environment(templates)) if len(todo) > 64 else (lambda: None)
+        many = len(todo) > 64
+        warm = (lambda: self._environment(templates, compile_all=True)) if many else (lambda: None)
         fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm)
         for note in fresh:
             keep[note.path] = (stat_key(files[note.path]) or (0, 0), note)
@@ -182,10 +183,10 @@ class Builder:
             os.waitpid(self._saving, 0)
             self._saving = None
 
-    def _environment(self, templates: str) -> jinja2.Environment:
+    def _environment(self, templates: str, compile_all: bool = False) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""
         if self._env is None or self._env[0] != templates:
-            self._env = (templates, warm_up(self.config, templates))
+            self._env = (templates, warm_up(self.config, templates, compile_all))
         return self._env[1]
 
     # -- rendering and writing -----------------------------------------------------------
@@ -361,7 +362,7 @@ def make_site(
     templates = templates_digest(config)
     notes = parse_notes(found.notes, config.strict_line_breaks, jobs)
     plan, diags = plan_site(notes, found.assets, config, found.hidden)
-    rendered = render_pages(plan, warm_up(config, templates), plan.jobs(), True, jobs)
+    rendered = render_pages(plan, warm_up(config, templates, True), plan.jobs(), True, jobs)
     sink.files.update(rendered.files)
     page_diags = [d for ds in rendered.diagnostics.values() for d in ds]
     all_diags = apply_severity(list(found.diagnostics) + diags + page_diags, config)

@@ -30,16 +30,19 @@ _PARALLEL_PAGES = 200
 GRAPH_URL = "graph.json"
 
 
-def warm_up(config: Config, templates: str) -> jinja2.Environment:
-    """The compiled templates (compiled while the parser processes work, on a cold build).
-
-    Shared by every Builder of this process while the templates are the same (`serve` makes
-    a new Builder when the settings change)."""
+def warm_up(config: Config, templates: str, compile_all: bool = False) -> jinja2.Environment:
+    """The template environment, shared by every Builder of this process while the templates
+    are the same (`serve` makes a new Builder when the settings change). `compile_all` compiles
+    every page template now: a cold build does it while the parser processes work, and its
+    forked render workers inherit the result; a small rebuild compiles what it uses."""
     key = (str(config.templates_dir), templates)
     if key not in _ENVIRONMENTS:
         from mindmap.render import make_environment
 
-        env = make_environment(config.templates_dir)
+        _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[key] = make_environment(config.templates_dir)
+    env = _ENVIRONMENTS[key]
+    if compile_all:
         for name in (
             "note.html",
             "tag.html",
@@ -49,9 +52,7 @@ def warm_up(config: Config, templates: str) -> jinja2.Environment:
             "index.html",
         ):
             env.get_template(name)
-        _ENVIRONMENTS.clear()
-        _ENVIRONMENTS[key] = env
-    return _ENVIRONMENTS[key]
+    return env
 
 
 _ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
