@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,6 +28,14 @@ JOBS = click.option(
 )
 
 
+def out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`-o/--out`, shared by build and serve."""
+    path = click.Path(path_type=Path)
+    return click.option(
+        "-o", "--out", "out_dir", default="site", type=path, show_default=True, help=help_text
+    )
+
+
 @click.group()
 @click.version_option(__version__, prog_name="mindmap")
 def main() -> None:
@@ -34,15 +44,7 @@ def main() -> None:
 
 @main.command()
 @NOTES
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    default="site",
-    type=click.Path(path_type=Path),
-    show_default=True,
-    help="Output folder (replaced on every build).",
-)
+@out_option("Output folder (replaced on every build).")
 @CONFIG
 @STRICT
 @QUIET
@@ -93,15 +95,7 @@ def check(notes_dir: Path, config_path: Path | None, strict: bool, jobs: int) ->
 
 @main.command()
 @NOTES
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    default="site",
-    type=click.Path(path_type=Path),
-    show_default=True,
-    help="Output folder (kept up to date with the notes).",
-)
+@out_option("Output folder (kept up to date with the notes).")
 @CONFIG
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option(

@@ -120,26 +120,6 @@ def _split(opener: Token, inline: Token, closer: Token) -> list[Token]:
     return out
 
 
-def _index(md: MarkdownIt, name: str) -> int:
-    return [rule.name for rule in md.inline.ruler.__rules__ if rule.enabled].index(name)
-
-
-def _with_offset(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    """Wrap markdown-it's link/image rule to record where the link starts (meta["offset"])."""
-
-    def positioned(state: StateInline, silent: bool) -> bool:
-        start, count = state.pos, len(state.tokens)
-        found = rule(state, silent)
-        if found and not silent:
-            for token in state.tokens[count:]:  # pending text may be flushed first
-                if token.type in ("link_open", "image"):
-                    token.meta = {**(token.meta or {}), "offset": start}
-                    break
-        return found
-
-    return positioned
-
-
 def _unwrap_lone_embeds(state: StateCore) -> None:
     """A paragraph that is only an embed loses its <p>: a transcluded note is block content."""
     tokens = state.tokens
