@@ -32,6 +32,7 @@ from mindmap.pipeline import (
     graph_key,
     plan_site,
     render_pages,
+    start_graph,
     static_files,
     templates_digest,
     warm_up,
@@ -197,23 +198,30 @@ class Builder:
         jobs = plan.jobs()
         cold = not self.state.keys or not (self.out_dir / MARKER).exists()
         old = {} if cold else self.state.keys
-        # A cold build renders every page; its workers key them. Otherwise key every page
-        # here and render only those whose key changed.
-        keys = {} if cold else {job.url: _key(digest, job.key) for job in jobs}
-        keys[GRAPH_URL] = _key(digest, graph_key(plan))
+        keys = {GRAPH_URL: _key(digest, graph_key(plan))}
+        with_graph = old.get(GRAPH_URL) != keys[GRAPH_URL]
+        # On a small rebuild, graph.json (the biggest single file) is made in another process
+        # while this one keys the pages and renders those whose key changed.
+        graph = None if cold or not with_graph else start_graph(plan, self.jobs)
+        # A cold build renders every page; its workers key them.
+        keys |= {} if cold else {job.url: _key(digest, job.key) for job in jobs}
         keys |= {url: _key(digest, str(path), stat_key(path)) for url, path in sources.items()}
         todo = jobs if cold else [job for job in jobs if old.get(job.url) != keys[job.url]]
-        with_graph = old.get(GRAPH_URL) != keys[GRAPH_URL]
         writer = SiteWriter(self.out_dir) if cold else None
         try:
             env = self._environment(digest) if todo or cold else None
-            rendered = render_pages(plan, env, todo, with_graph, self.jobs, writer, self.keep, cold)
+            own_graph = with_graph and graph is None
+            rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
+            if graph is not None:
+                rendered.merge(graph.result())
             keys |= {url: _key(digest, key) for url, key in rendered.keys.items()}
             copies = {u: p for u, p in sources.items() if old.get(u) != keys[u] or _racy(p)}
             result = self._write(rendered, copies, writer, set(keys))
         except BaseException:
             if writer is not None:
                 writer.abort()
+            if graph is not None:
+                graph.discard()
             raise
         self._remember(keys, rendered, result, sources)
         result.pages = len(jobs)

@@ -164,6 +164,41 @@ def render_pages(
     return out
 
 
+class GraphJob:
+    """graph.json being made by a forked process (or here, when forking is not safe)."""
+
+    def __init__(self, plan: SitePlan, workers: int) -> None:
+        global _WORK
+        self.pool = None
+        _WORK = _Work(plan, None, [], True, False)
+        try:
+            if worker_count(workers) > 1:
+                self.pool = multiprocessing.get_context("fork").Pool(1)
+                self.pending = self.pool.apply_async(_render_range, ((-1, 0),))
+            else:
+                self.done = _render_range((-1, 0))
+        finally:
+            _WORK = None
+
+    def discard(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+    def result(self) -> Rendered:
+        if self.pool is None:
+            return self.done
+        try:
+            return self.pending.get()
+        finally:
+            self.pool.close()
+            self.pool.join()
+
+
+def start_graph(plan: SitePlan, workers: int = 0) -> GraphJob:
+    return GraphJob(plan, workers)
+
+
 def _collect(out: Rendered, chunk: Rendered, writer: SiteWriter | None, keep: bool) -> None:
     if writer is not None:
         writer.write_many(chunk.files)
