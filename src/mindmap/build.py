@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mindmap.cache import BuildState, load_notes, load_state, save_notes, save_state, stat_key
 from mindmap.config import Config
@@ -81,6 +81,7 @@ class Builder:
         self.state = load_state(out_dir, self.settings) if cache else BuildState()
         self._notes_loaded = not cache  # the parse cache is read when first needed
         self._saving: int | None = None  # a child process writing the parse cache
+        self._graph_cache: dict[str, Any] = {}
         self._files: dict[str, bytes | Path] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
 
@@ -103,6 +104,7 @@ class Builder:
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
         try:
             plan, diags = plan_site(notes, found.assets, self.config, found.hidden)
+            plan.graph_cache = self._graph_cache  # each note's part of graph.json, kept
             sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(
                 self.config
             )

@@ -6,7 +6,6 @@ Stateless functions; build.py strings them together (and keeps state between bui
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import pickle
 from dataclasses import dataclass, field, replace
@@ -214,13 +213,8 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     assert _WORK is not None
     work, out = _WORK, Rendered()
     if bounds[0] == -1 and work.with_graph:
-        graph = work.plan.graph.to_json(work.plan.urls, work.plan.tag_urls)
-        _add(
-            out,
-            GRAPH_URL,
-            json.dumps(graph, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(),
-            [],
-        )
+        graph = work.plan.graph.to_json(work.plan.urls, work.plan.tag_urls, work.plan.graph_cache)
+        _add(out, GRAPH_URL, graph, [])
     for job in work.jobs[max(bounds[0], 0) : bounds[1]]:
         work.plan.filler.diagnostics.clear()
         assert work.env is not None

@@ -68,6 +68,7 @@ class SitePlan:
     home: NotePath | None
     assets: set[str]  # attachments that published notes use: the only ones copied
     _tagged: dict[str, list[NotePath]] | None = None
+    graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
     _deep: dict[NotePath, str] = field(default_factory=dict)
     _rows: dict[NotePath, dict[str, Any]] = field(default_factory=dict)
     _children: dict[str, list[str]] | None = None
