@@ -87,9 +87,11 @@ class SitePlan:
         jobs += [
             PageJob(self.folder_urls[f], self.folder_page, f) for f in sorted(self.folder_urls)
         ]
-        jobs += [PageJob("tags/index.html", _call, self.tags_page),
-                 PageJob("notes.html", _call, self.notes_page),
-                 PageJob("404.html", _call, self.not_found_page)]  # fmt: skip
+        jobs += [
+            PageJob("tags/index.html", _call, self.tags_page),
+            PageJob("notes.html", _call, self.notes_page),
+            PageJob("404.html", _call, self.not_found_page),
+        ]
         if self.home is None:
             jobs.append(PageJob("index.html", _call, self.overview_page))
         return jobs
@@ -101,10 +103,35 @@ class SitePlan:
         """The fingerprint of a note page: its own data, the deep content of its body and of
         every note whose snippet shows in its backlinks, and the small data of its sidebars."""
         note = self.notes[path]
-        backs = [(b.source, b.refs, self.urls[b.source], self.deep(b.source))
-                 for b in self.graph.backlinks(path)]  # fmt: skip
-        parts = (self.urls[path], path == self.home, self._note_info(note), self.deep(path),
-                 self._outlinks(path), backs)  # fmt: skip
+        backs = [
+            (b.source, b.refs, self.urls[b.source], self.deep(b.source))
+            for b in self.graph.backlinks(path)
+        ]
+        # What the header and the sidebar show, as the plain strings they are made from
+        # (_note_info, _outlinks): cheaper to hash than the dicts made of them.
+        crumbs, folder = [], folder_of(path)
+        while folder:
+            crumbs.append(self.folder_urls[folder])
+            folder = folder_of(folder)
+        tags = [self.tag_urls[t] for t in note.tags]
+        out = [
+            (
+                t,
+                self.notes[NotePath(t)].title if t in self.notes else self.graph.nodes[t]["title"],
+                self.urls.get(t),
+            )
+            for t in self.graph.outlinks(path)
+        ]
+        parts = (
+            self.urls[path],
+            path == self.home,
+            note.digest,
+            crumbs,
+            tags,
+            self.deep(path),
+            out,
+            backs,
+        )
         return _digest("note.html", parts)
 
     def deep(self, path: NotePath) -> str:
@@ -118,8 +145,10 @@ class SitePlan:
 
     def _own(self, path: NotePath) -> tuple[Any, ...]:
         note = self.notes[path]
-        state = [(r.status, r.target, self.urls.get(r.target or ""), r.anchor)
-                 for r in self.filler.resolutions[path]]  # fmt: skip
+        state = [
+            (r.status, r.target, self.urls.get(r.target or ""), r.anchor)
+            for r in self.filler.resolutions[path]
+        ]
         return note.digest, state, [self.tag_urls[t] for t in note.tags]
 
     def _embed_closure(self, path: NotePath) -> set[NotePath]:
