@@ -6,10 +6,10 @@ so they cannot disagree.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING
 
 from mindmap.model import Note
@@ -142,8 +142,8 @@ class LinkGraph:
             for node, title in part.missing:
                 missing.setdefault(node, title)
             tags.update(part.tags)
-        nodes += [(f"tag:{t}", _dump(_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]))) for t in tags]
-        nodes += [(m, _dump(_node(m, "missing", title))) for m, title in missing.items()]
+        nodes += [(f"tag:{t}", (_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]))) for t in tags]
+        nodes += [(m, (_node(m, "missing", title))) for m, title in missing.items()]
         nodes.sort()
         links.sort()
         return (
@@ -159,9 +159,7 @@ class LinkGraph:
         key = f"{note.digest}\0{url}\0{edges}"
         if path in cache and cache[path][0] == key:
             return cache[path][1]
-        part = Fragment(
-            [(path, _dump(_node(path, "note", note.title, url, path)))], [], [], note.tags
-        )
+        part = Fragment([(path, (_node(path, "note", note.title, url, path)))], [], [], note.tags)
         for topic in note.topics:
             node, parent = (
                 f"{path}#{topic.anchor}",
@@ -170,7 +168,7 @@ class LinkGraph:
             part.nodes.append(
                 (
                     node,
-                    _dump(_node(node, "topic", topic.title, f"{url}#{topic.anchor}", None, parent)),
+                    (_node(node, "topic", topic.title, f"{url}#{topic.anchor}", None, parent)),
                 )
             )
             part.links.append(_link(parent, node, "outline"))
@@ -199,16 +197,20 @@ def _node(
     url: str | None = None,
     path: str | None = None,
     parent: str | None = None,
-) -> dict[str, object]:
-    return {"id": node, "kind": kind, "title": title, "url": url, "path": path, "parent": parent}
+) -> str:
+    """A node as compact JSON with sorted keys, written directly: graph.json has tens of
+    thousands of them, and this is the text json.dumps(sort_keys=True) gives, only faster."""
+    i, k, pa, pt, ti, u = map(_str, (node, kind, parent, path, title, url))
+    return f'{{"id":{i},"kind":{k},"parent":{pa},"path":{pt},"title":{ti},"url":{u}}}'
 
 
 def _link(source: str, target: str, kind: str) -> tuple[tuple[str, str, str], str]:
-    return (source, target, kind), _dump({"source": source, "target": target, "kind": kind})
+    text = f'{{"kind":{_str(kind)},"source":{_str(source)},"target":{_str(target)}}}'
+    return (source, target, kind), text
 
 
-def _dump(data: dict[str, object]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _str(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 def tag_ancestors(tags: Iterable[str]) -> set[str]:
