@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mindmap.cache import BuildState, load_notes, load_state, save_notes, save_state, stat_key
+from mindmap.cache import (
+    BuildState,
+    StatKey,
+    load_notes,
+    load_state,
+    save_notes,
+    save_state,
+    stat_key,
+)
 from mindmap.config import Config
 from mindmap.diagnostics import Diagnostic
 from mindmap.model import Note
@@ -149,8 +157,7 @@ class Builder:
         for path, file in files.items():
             key = stat_key(file)
             cached = old.get(path)
-            racy = key is None or now - key[1] / 1e9 < _RACY_SECONDS
-            if cached and cached[0] == key and not racy:
+            if cached and cached[0] == key and not _racy(key, now):
                 keep[path] = cached
             else:
                 todo[path] = file
@@ -217,7 +224,11 @@ class Builder:
             if graph is not None:
                 rendered.merge(graph.result())
             keys |= {url: _key(digest, key) for url, key in rendered.keys.items()}
-            copies = {u: p for u, p in sources.items() if old.get(u) != keys[u] or _racy(p)}
+            copies = {
+                u: p
+                for u, p in sources.items()
+                if old.get(u) != keys[u] or _racy(stat_key(p), time.time())
+            }
             result = self._write(rendered, copies, writer, set(keys))
         except BaseException:
             if writer is not None:
@@ -293,7 +304,7 @@ def _inputs_key(notes: dict[NotePath, Path], assets: dict[AssetPath, Path], temp
     now, h = time.time(), hashlib.sha1(templates.encode())
     for path, file in sorted({**notes, **assets}.items()):
         key = stat_key(file)
-        if key is None or now - key[1] / 1e9 < _RACY_SECONDS:
+        if _racy(key, now):
             return ""
         h.update(f"{path}\0{key}\0".encode())
     return h.hexdigest()
@@ -303,9 +314,10 @@ def _key(*parts: object) -> str:
     return hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
-def _racy(path: Path) -> bool:
-    key = stat_key(path)
-    return key is None or time.time() - key[1] / 1e9 < _RACY_SECONDS
+def _racy(key: StatKey | None, now: float) -> bool:
+    """Whether a file's stat cannot be trusted: gone, or changed so recently that it may
+    change again within the same mtime tick (then its content is read again)."""
+    return key is None or now - key[1] / 1e9 < _RACY_SECONDS
 
 
 def _file_digest(path: Path) -> str:

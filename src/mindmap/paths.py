@@ -58,11 +58,6 @@ def note_url(path: NotePath) -> Url:
     return Url("/".join(slugify(p) for p in parts) + ".html")
 
 
-def asset_url(path: AssetPath) -> Url:
-    """Attachments keep their vault path, so `![[img.png]]` finds the same file on disk."""
-    return Url(path)
-
-
 def relative_url(from_url: str, to_url: str) -> str:
     """Percent-encoded href from the page `from_url` to `to_url` (both site-relative)."""
     path, hash_, fragment = to_url.partition("#")

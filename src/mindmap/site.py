@@ -96,9 +96,6 @@ class SitePlan:
             jobs.append(PageJob("index.html", _call, self.overview_page))
         return jobs
 
-    def pages(self) -> list[Page]:
-        return [job.page() for job in self.jobs()]
-
     def note_key(self, path: NotePath) -> str:
         """The fingerprint of a note page: its own data, the deep content of its body and of
         every note whose snippet shows in its backlinks, and the small data of its sidebars."""
@@ -109,10 +106,7 @@ class SitePlan:
         ]
         # What the header and the sidebar show, as the plain strings they are made from
         # (_note_info, _outlinks): cheaper to hash than the dicts made of them.
-        crumbs, folder = [], folder_of(path)
-        while folder:
-            crumbs.append(self.folder_urls[folder])
-            folder = folder_of(folder)
+        crumbs = [self.folder_urls[f] for f in _ancestors(folder_of(path))]
         tags = [self.tag_urls[t] for t in note.tags]
         out = [
             (
@@ -222,13 +216,10 @@ class SitePlan:
         }
 
     def _folder_crumbs(self, folder: str) -> list[dict[str, str]]:
-        crumbs = []
-        while folder:
-            crumbs.append(
-                {"name": posixpath.basename(folder), "url": quote_url(self.folder_urls[folder])}
-            )
-            folder = folder_of(folder)
-        return crumbs[::-1]
+        return [
+            {"name": posixpath.basename(f), "url": quote_url(self.folder_urls[f])}
+            for f in _ancestors(folder)
+        ]
 
     def _tags(self, tags: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
         return [{"name": t, "url": quote_url(self.tag_urls[t])} for t in sorted(tags)]
@@ -440,6 +431,15 @@ class SitePlan:
 def _h1_text(note: Note) -> str:
     heading = note.leading_h1()
     return heading.text.lower() if heading else ""
+
+
+def _ancestors(folder: str) -> list[str]:
+    """A folder and the folders above it, the root-most first ("a", "a/b", "a/b/c")."""
+    chain = []
+    while folder:
+        chain.append(folder)
+        folder = folder_of(folder)
+    return chain[::-1]
 
 
 def _call(make: Callable[[], Page]) -> Page:
