@@ -61,6 +61,7 @@ class FakeBuilder:
         self.started = threading.Event()
         self.builds = 0
         self.saved = 0
+        self.settled = 0
 
     def build(self) -> FakeResult:
         self.builds += 1
@@ -71,6 +72,9 @@ class FakeBuilder:
             raise self.fail
         self.files = dict(self.site)
         return FakeResult(list(self.diags), sorted(self.site))
+
+    def settle(self) -> None:
+        self.settled += 1
 
     def save_cache(self) -> None:
         self.saved += 1

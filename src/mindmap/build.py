@@ -8,14 +8,16 @@ rewritten only when their bytes change. `build` and `serve` run exactly this cod
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +37,10 @@ from mindmap.output import MARKER, SiteWriter, check_folders
 from mindmap.paths import AssetPath, NotePath
 from mindmap.pipeline import (
     GRAPH_URL,
+    PlanMemo,
     Rendered,
     apply_severity,
+    graph_json,
     graph_key,
     plan_site,
     render_pages,
@@ -90,8 +94,10 @@ class Builder:
         self._notes_loaded = not cache  # the parse cache is read when first needed
         self._saving: int | None = None  # a child process writing the parse cache
         self._graph_cache: dict[str, Any] = {}
-        self._files: dict[str, bytes | Path] = {}
+        self._files: Mapping[str, bytes | Path] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
+        self._memo = PlanMemo()  # resolutions and key parts lent from one plan to the next
+        self._pending: Deferred | None = None  # graph.json of the last build, when deferred
 
     @property
     def files(self) -> Mapping[str, bytes | Path]:
@@ -99,9 +105,39 @@ class Builder:
         Replaced, never changed in place, by each build (serve reads it while one runs)."""
         return self._files
 
+    def settle(self) -> None:
+        """Finish what the last build deferred: graph.json under `serve` is made when first
+        asked for or when this is called (serve calls it when idle; the next build and
+        `save_cache` call it first), then written and remembered."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        data, key = pending.get(), pending.key
+        digest = hashlib.sha1(data).hexdigest()
+        if self.state.digests.get(GRAPH_URL) != digest:
+            _write_files(self.out_dir, {GRAPH_URL: data}, {})
+            self.state.digests[GRAPH_URL] = digest
+            self.state.stats[GRAPH_URL] = stat_key(self.out_dir / GRAPH_URL) or (0, 0)
+        self.state.keys[GRAPH_URL] = key
+
     def build(self) -> BuildResult:
-        """Bring the output up to date with the vault and the templates."""
+        """Bring the output up to date with the vault and the templates.
+
+        Python's cycle collector is paused meanwhile: a build makes hundreds of thousands of
+        objects that live until its end, and every full collection walks all of them (a
+        tenth of a second each, several per rebuild at 1,000 notes). Its cycles are collected
+        when it ends, or by `serve` when idle (`collect_garbage`)."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build(self) -> BuildResult:
         start = time.perf_counter()
+        self.settle()
         check_folders(self.notes_dir, self.out_dir)
         found = scan(self.notes_dir, self.config.ignore)
         templates = templates_digest(self.config)
@@ -111,7 +147,7 @@ class Builder:
         notes = self._parse(found.notes, templates)
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
         try:
-            plan, diags = plan_site(notes, found.assets, self.config, found.hidden)
+            plan, diags = plan_site(notes, found.assets, self.config, found.hidden, self._memo)
             plan.graph_cache = self._graph_cache  # each note's part of graph.json, kept
             sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(
                 self.config
@@ -141,6 +177,7 @@ class Builder:
         )
 
     def save_cache(self) -> None:
+        self.settle()
         if self.cache and self.state.keys:
             save_state(self.out_dir, self.settings, self.state)
             save_notes(self.out_dir, self.settings, self.state.notes)
@@ -210,8 +247,10 @@ class Builder:
         keys = {GRAPH_URL: _key(digest, graph_key(plan))}
         with_graph = old.get(GRAPH_URL) != keys[GRAPH_URL]
         # On a small rebuild, graph.json (the biggest single file) is made in another process
-        # while this one keys the pages and renders those whose key changed.
-        graph = None if cold or not with_graph else start_graph(plan, self.jobs)
+        # while this one keys the pages and renders those whose key changed; under serve, it
+        # is made when first asked for (a reader waiting for a page does not wait for it).
+        defer = with_graph and self.keep and not cold
+        graph = None if cold or not with_graph or defer else start_graph(plan, self.jobs)
         # A cold build renders every page; its workers key them.
         keys |= {} if cold else {job.url: _key(digest, job.key) for job in jobs}
         keys |= {url: _key(digest, str(path), stat_key(path)) for url, path in sources.items()}
@@ -219,7 +258,7 @@ class Builder:
         writer = SiteWriter(self.out_dir) if cold else None
         try:
             env = self._environment(digest) if todo or cold else None
-            own_graph = with_graph and graph is None
+            own_graph = with_graph and graph is None and not defer
             rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
             if graph is not None:
                 rendered.merge(graph.result())
@@ -236,7 +275,8 @@ class Builder:
             if graph is not None:
                 graph.discard()
             raise
-        self._remember(keys, rendered, result, sources)
+        pending = Deferred(partial(graph_json, plan), keys[GRAPH_URL]) if defer else None
+        self._remember(keys, rendered, result, sources, pending)
         result.pages = len(jobs)
         return result
 
@@ -273,9 +313,13 @@ class Builder:
         rendered: Rendered,
         result: BuildResult,
         sources: dict[str, Path],
+        pending: Deferred | None,
     ) -> None:
         state = self.state
         state.keys = dict(keys)
+        if pending is not None:  # graph.json is up to date once settled, not before
+            state.keys.pop(GRAPH_URL, None)
+            self._pending = pending
         state.digests.update(rendered.digests)
         for url in result.written:
             if url in sources:  # a copied attachment or static file
@@ -287,16 +331,56 @@ class Builder:
             state.stats[url] = stat_key(self.out_dir / url) or (0, 0)
         state.stats = {u: k for u, k in state.stats.items() if u in state.digests}
         if self.keep:
-            self._files = self._snapshot(rendered, keys, sources)
+            self._files = self._snapshot(rendered, keys, sources, pending)
 
     def _snapshot(
-        self, rendered: Rendered, keys: dict[str, str], sources: dict[str, Path]
-    ) -> dict[str, bytes | Path]:
-        files: dict[str, bytes | Path] = {}
+        self,
+        rendered: Rendered,
+        keys: dict[str, str],
+        sources: dict[str, Path],
+        pending: Deferred | None,
+    ) -> Snapshot:
+        files: dict[str, bytes | Path | Deferred] = {}
+        before = self._files.raw if isinstance(self._files, Snapshot) else {}
         for url in keys:
-            data = sources.get(url) or rendered.files.get(url) or self._files.get(url)
+            data = sources.get(url) or rendered.files.get(url) or before.get(url)
             files[url] = data if data is not None else (self.out_dir / url).read_bytes()
-        return files
+        if pending is not None:
+            files[GRAPH_URL] = pending
+        return Snapshot(files)
+
+
+class Deferred:
+    """Bytes made on first use, once, whichever thread asks first."""
+
+    def __init__(self, make: Callable[[], bytes], key: str) -> None:
+        self._make, self.key = make, key
+        self._data: bytes | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> bytes:
+        with self._lock:
+            if self._data is None:
+                self._data = self._make()
+            return self._data
+
+
+class Snapshot(Mapping[str, "bytes | Path"]):
+    """A complete site: url → bytes, or the file to send; deferred entries are made when
+    read, from the plan of the same build, so every read sees one consistent site."""
+
+    def __init__(self, raw: dict[str, bytes | Path | Deferred]) -> None:
+        self.raw = raw
+
+    def __getitem__(self, url: str) -> bytes | Path:
+        data = self.raw[url]
+        return data.get() if isinstance(data, Deferred) else data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
 
 
 def _inputs_key(notes: dict[NotePath, Path], assets: dict[AssetPath, Path], templates: str) -> str:

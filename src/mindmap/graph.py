@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mindmap.model import Note
 from mindmap.paths import NotePath, nfc
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-@dataclass(frozen=True, slots=True)
-class Backlink:
+class Backlink(NamedTuple):
     source: NotePath
     refs: tuple[int, ...]  # indices into the source note's links that point here
 
@@ -211,6 +211,17 @@ def _link(source: str, target: str, kind: str) -> tuple[tuple[str, str, str], st
 
 def _str(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
+
+
+@lru_cache(maxsize=65536)
+def tags_with_ancestors(tags: tuple[str, ...]) -> frozenset[str]:
+    """`tag_ancestors` of one note's tags, remembered (the same tuples come every build)."""
+    return frozenset(tag_ancestors(tags))
+
+
+def all_tags(notes: Iterable[Note]) -> set[str]:
+    """Every tag of `notes` with its parents."""
+    return set().union(*(tags_with_ancestors(n.tags) for n in notes))
 
 
 def tag_ancestors(tags: Iterable[str]) -> set[str]:

@@ -24,6 +24,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """A readable, unicode-safe url segment: lower case, punctuation and spaces become '-'."""
     text = _CONTROL.sub("", nfc(text)).lower()
@@ -52,6 +53,7 @@ def normalise_heading(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def note_url(path: NotePath) -> Url:
     """The default output file of a note: each folder and the stem slugified."""
     parts = path[:-3].split("/") if path.lower().endswith(".md") else path.split("/")

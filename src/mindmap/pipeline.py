@@ -22,8 +22,8 @@ from mindmap.vault import worker_count
 if TYPE_CHECKING:
     import jinja2
 
-    from mindmap.resolve import Resolution, Resolver
-    from mindmap.site import PageJob, SitePlan
+    from mindmap.resolve import Resolution, ResolutionCache, Resolver
+    from mindmap.site import KeyMemo, PageJob, SitePlan
 
 _PARALLEL_PAGES = 200
 GRAPH_URL = "graph.json"
@@ -57,37 +57,63 @@ def warm_up(config: Config, templates: str, compile_all: bool = False) -> jinja2
 _ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
 
 
+@dataclass
+class PlanMemo:
+    """Caches a Builder keeps from one plan to the next; each is exact by construction (it
+    checks what its entries were made from), so a plan with or without them is the same."""
+
+    resolutions: ResolutionCache = field(default_factory=lambda: _resolution_cache())
+    keys: KeyMemo = field(default_factory=lambda: _key_memo())
+
+
+def _resolution_cache() -> ResolutionCache:
+    from mindmap.resolve import ResolutionCache
+
+    return ResolutionCache()
+
+
+def _key_memo() -> KeyMemo:
+    from mindmap.site import KeyMemo
+
+    return KeyMemo()
+
+
 def plan_site(
     notes: list[Note],
     assets: dict[AssetPath, Path],
     config: Config,
     hidden: set[NotePath] | frozenset[NotePath] = frozenset(),
+    memo: PlanMemo | None = None,
 ) -> tuple[SitePlan, list[Diagnostic]]:
     """Resolve every link against the published vault and decide every page.
 
     `hidden` are the vault paths of notes left out (hidden folders, `ignore`): like drafts,
-    links to them become plain text instead of missing links that would name them."""
+    links to them become plain text instead of missing links that would name them. `memo`
+    carries what the previous plan of the same vault can lend this one."""
     from mindmap.bodies import BodyFiller
-    from mindmap.graph import LinkGraph, tag_ancestors
-    from mindmap.resolve import Resolver
+    from mindmap.graph import LinkGraph, all_tags
     from mindmap.site import SitePlan
     from mindmap.urls import folders_of, plan_urls
+
+    memo = memo or PlanMemo()
 
     diags = [d for n in notes for d in n.diagnostics]
     published = {n.path: n for n in notes if n.published}
     private = {n.path for n in notes if not n.published} | set(hidden)
-    resolver = Resolver(published, set(assets), private, config.resolve_aliases)
-    resolutions = {p: [resolver.resolve(r, p) for r in n.links] for p, n in published.items()}
+    resolver = memo.resolutions.resolver(published, set(assets), private, config.resolve_aliases)
+    resolutions = memo.resolutions.resolve_all(published, resolver)
     diags += link_diagnostics(published, resolutions, resolver)
     used = used_assets(resolutions)
     home = find_home(published, config)
-    tags = sorted(tag_ancestors(t for n in published.values() for t in n.tags))
+    tags = sorted(all_tags(published.values()))
     folders = folders_of(list(published))
     reserved = sorted(static_files(config))  # the stylesheets' urls are not for attachments
     urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders, reserved)
     filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
     graph = LinkGraph(published, resolutions)
     plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
+    plan.memo = memo.keys
+    memo.keys.start(published, urls, tag_urls)
     return plan, diags
 
 
@@ -194,6 +220,10 @@ class GraphJob:
             self.pool.join()
 
 
+def graph_json(plan: SitePlan) -> bytes:
+    return plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache)
+
+
 def start_graph(plan: SitePlan, workers: int = 0) -> GraphJob:
     return GraphJob(plan, workers)
 
@@ -213,8 +243,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     assert _WORK is not None
     work, out = _WORK, Rendered()
     if bounds[0] == -1 and work.with_graph:
-        graph = work.plan.graph.to_json(work.plan.urls, work.plan.tag_urls, work.plan.graph_cache)
-        _add(out, GRAPH_URL, graph, [])
+        _add(out, GRAPH_URL, graph_json(work.plan), [])
     for job in work.jobs[max(bounds[0], 0) : bounds[1]]:
         work.plan.filler.diagnostics.clear()
         assert work.env is not None

@@ -54,6 +54,7 @@ class Resolver:
                 for alias in note.aliases:
                     self.aliases[nfc(alias).lower()].append(path)
         self._grams: dict[str, list[str]] | None = None
+        self.suggestions: dict[str, str | None] = {}
 
     def resolve(self, ref: LinkRef, source: NotePath) -> Resolution:
         """Where `ref`, written in `source`, points."""
@@ -125,6 +126,11 @@ class Resolver:
         difflib over every name costs ~65 ms at 7,800 notes, so only the 30 names that share
         the most character pairs with the target are compared.
         """
+        if target not in self.suggestions:
+            self.suggestions[target] = self._suggest(target)
+        return self.suggestions[target]
+
+    def _suggest(self, target: str) -> str | None:
         if self._grams is None:
             self._grams = defaultdict(list)
             for name in sorted({stem_of(p) for p in self.notes}):
@@ -136,6 +142,70 @@ class Resolver:
         pool = {name.lower(): name for name, _n in shared.most_common(30)}
         match = difflib.get_close_matches(target.lower(), list(pool), n=1, cutoff=0.75)
         return pool[match[0]] if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    digest: str  # of the linking note's source
+    read: tuple[tuple[str, str], ...]  # (path, digest) of each note whose anchors were read
+    resolutions: list[Resolution]
+
+
+class ResolutionCache:
+    """Each note's resolutions, kept from one build to the next (`serve`, and `build` within a
+    process). A note's resolutions depend on its own source, on the vault's index of names, and
+    on the headings and blocks of the notes it links to; they are reused only while all three
+    are unchanged, so the result is always what resolving afresh gives."""
+
+    def __init__(self) -> None:
+        self._index: tuple[object, ...] | None = None
+        self._resolver: Resolver | None = None
+        self._rows: dict[NotePath, _Resolved] = {}
+
+    def resolver(
+        self,
+        notes: dict[NotePath, Note],
+        assets: set[AssetPath],
+        private: set[NotePath],
+        resolve_aliases: bool = False,
+    ) -> Resolver:
+        """The index of names, made again only when a name in it changed (it then forgets
+        every resolution, and the did-you-mean hints)."""
+        aliases = [(p, n.aliases) for p, n in notes.items() if n.aliases] if resolve_aliases else []
+        index = (tuple(notes), tuple(sorted(assets)), tuple(sorted(private)), tuple(aliases))
+        if self._resolver is None or index != self._index:
+            self._resolver = Resolver(notes, assets, private, resolve_aliases)
+            self._index, self._rows = index, {}
+        self._resolver.notes = notes  # the index is the same; the notes may be newer
+        return self._resolver
+
+    def resolve_all(
+        self, notes: dict[NotePath, Note], resolver: Resolver
+    ) -> dict[NotePath, list[Resolution]]:
+        """Where every link of every note points (`resolver` from `self.resolver`)."""
+        rows = {path: self._row(notes, path, resolver) for path in notes}
+        self._rows = rows
+        return {path: row.resolutions for path, row in rows.items()}
+
+    def _row(self, notes: dict[NotePath, Note], path: NotePath, resolver: Resolver) -> _Resolved:
+        note, row = notes[path], self._rows.get(path)
+        if row is not None and row.digest == note.digest and _unchanged(notes, row.read):
+            return row
+        resolutions = [resolver.resolve(ref, path) for ref in note.links]
+        read = {
+            (str(r.target), notes[NotePath(str(r.target))].digest)
+            for r in resolutions
+            if r.status in ("found", "bad-anchor") and not r.is_asset
+        }
+        return _Resolved(note.digest, tuple(sorted(read)), resolutions)
+
+
+def _unchanged(notes: dict[NotePath, Note], read: tuple[tuple[str, str], ...]) -> bool:
+    for path, digest in read:
+        note = notes.get(NotePath(path))
+        if note is None or note.digest != digest:
+            return False
+    return True
 
 
 def _bigrams(text: str) -> set[str]:

@@ -11,15 +11,16 @@ import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
 from mindmap.bodies import BodyFiller
 from mindmap.config import Config
-from mindmap.graph import LinkGraph, tag_ancestors
+from mindmap.graph import LinkGraph, all_tags, tags_with_ancestors
 from mindmap.model import Note
 from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
+from mindmap.resolve import Resolution
 
 MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
 NAV = [("Home", "index.html"), ("All notes", "notes.html"), ("Tags", "tags/index.html")]
@@ -56,6 +57,32 @@ class PageJob:
         return _digest(page.template, page.context)
 
 
+class Own(NamedTuple):
+    """A note's own part of the fingerprints, and what it was made from."""
+
+    digest: str  # the note's source
+    resolutions: list[Resolution]
+    key: str
+    embeds: tuple[NotePath, ...]  # notes it embeds
+
+
+@dataclass
+class KeyMemo:
+    """Parts of page fingerprints kept from one plan to the next: each note's own part
+    (`SitePlan._own`), reused while the note, its resolutions (the very list the resolution
+    cache lent) and every note and tag url are the same as when it was made."""
+
+    urls: tuple[dict[str, str], dict[str, str]] | None = None
+    own: dict[NotePath, Own] = field(default_factory=dict)
+
+    def start(
+        self, notes: dict[NotePath, Note], urls: dict[str, str], tags: dict[str, str]
+    ) -> None:
+        if self.urls != (urls, tags):
+            self.urls, self.own = (urls, tags), {}
+        self.own = {p: e for p, e in self.own.items() if p in notes}
+
+
 @dataclass
 class SitePlan:
     config: Config
@@ -70,26 +97,32 @@ class SitePlan:
     _tagged: dict[str, list[NotePath]] | None = None
     graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
     _deep: dict[NotePath, str] = field(default_factory=dict)
-    _rows: dict[NotePath, dict[str, Any]] = field(default_factory=dict)
+    _rows: dict[NotePath, Row] = field(default_factory=dict)
+    _folder_index: Folders | None = None
     _children: dict[str, list[str]] | None = None
     _out: dict[NotePath, list[dict[str, Any]]] = field(default_factory=dict)
+    memo: KeyMemo = field(default_factory=KeyMemo)
 
     def jobs(self) -> list[PageJob]:
         """Every HTML page of the site, in a stable order, each with the fingerprint of
         everything it reads (design.md §2.6): a page whose key did not change since the last
         build has the same bytes, so an incremental build skips it.
 
-        Note pages are made lazily (their bodies are the costly part) and keyed by their
-        inputs; the other pages are cheap, so they are made and keyed by their context.
+        Note, tag, folder and all-notes pages are keyed by the plain tuples their contexts
+        are made from (making and hashing a thousand contexts would cost more than the
+        rebuild); the few other pages are made and keyed by their context.
         """
         jobs = [PageJob(self.urls[p], self.note_page, p, self.note_key) for p in sorted(self.notes)]
-        jobs += [PageJob(self.tag_urls[t], self.tag_page, t) for t in sorted(self.tag_urls)]
         jobs += [
-            PageJob(self.folder_urls[f], self.folder_page, f) for f in sorted(self.folder_urls)
+            PageJob(self.tag_urls[t], self.tag_page, t, self.tag_key) for t in sorted(self.tag_urls)
+        ]
+        jobs += [
+            PageJob(self.folder_urls[f], self.folder_page, f, self.folder_key)
+            for f in sorted(self.folder_urls)
         ]
         jobs += [
             PageJob("tags/index.html", _call, self.tags_page),
-            PageJob("notes.html", _call, self.notes_page),
+            PageJob("notes.html", _call, self.notes_page, lambda _: self.notes_key()),
             PageJob("404.html", _call, self.not_found_page),
         ]
         if self.home is None:
@@ -133,30 +166,38 @@ class SitePlan:
         where its links point, its tags' pages, and the same for every note it embeds,
         transitively (the set of embedded notes, so that embed loops are covered too)."""
         if path not in self._deep:
-            closure = self._embed_closure(path)
-            self._deep[path] = _digest("deep", sorted((p, self._own(p)) for p in closure))
+            own = self._own(path)
+            if not own.embeds:  # most notes embed nothing: their own part is all
+                self._deep[path] = own.key
+            else:
+                closure = self._embed_closure(path)
+                parts = sorted((p, self._own(p).key) for p in closure)
+                self._deep[path] = _digest("deep", parts)
         return self._deep[path]
 
-    def _own(self, path: NotePath) -> tuple[Any, ...]:
-        note = self.notes[path]
-        state = [
-            (r.status, r.target, self.urls.get(r.target or ""), r.anchor)
-            for r in self.filler.resolutions[path]
-        ]
-        return note.digest, state, [self.tag_urls[t] for t in note.tags]
+    def _own(self, path: NotePath) -> Own:
+        """Fingerprint of a note's own source, where its links point and its tags' pages."""
+        note, resolutions = self.notes[path], self.filler.resolutions[path]
+        kept = self.memo.own.get(path)
+        if kept is not None and kept.digest == note.digest and kept.resolutions is resolutions:
+            return kept
+        state = [(r.status, r.target, self.urls.get(r.target or ""), r.anchor) for r in resolutions]
+        key = _digest("own", (note.digest, state, [self.tag_urls[t] for t in note.tags]))
+        embeds = tuple(
+            NotePath(str(res.target))
+            for ref, res in zip(note.links, resolutions, strict=True)
+            if ref.embed and res.status in ("found", "bad-anchor") and not res.is_asset
+        )
+        own = self.memo.own[path] = Own(note.digest, resolutions, key, embeds)
+        return own
 
     def _embed_closure(self, path: NotePath) -> set[NotePath]:
         seen, todo = {path}, [path]
         while todo:
-            current = todo.pop()
-            for ref, res in zip(
-                self.notes[current].links, self.filler.resolutions[current], strict=True
-            ):
-                if ref.embed and res.status in ("found", "bad-anchor") and not res.is_asset:
-                    target = NotePath(str(res.target))
-                    if target not in seen:
-                        seen.add(target)
-                        todo.append(target)
+            for target in self._own(todo.pop()).embeds:
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
         return seen
 
     def _page(self, url: str, template: str, kind: str, title: str, **context: Any) -> Page:
@@ -276,46 +317,47 @@ class SitePlan:
         if self._tagged is None:
             self._tagged = defaultdict(list)
             for path in sorted(self.notes):
-                for tag_name in tag_ancestors(self.notes[path].tags):
+                for tag_name in tags_with_ancestors(self.notes[path].tags):
                     self._tagged[tag_name].append(path)
         return self._tagged.get(tag, [])
 
-    def _note_row(self, path: NotePath) -> dict[str, Any]:
+    def _row(self, path: NotePath) -> Row:
+        """What a list of notes shows of one: title, url, folder, tags (name, url)."""
         if path not in self._rows:
-            self._rows[path] = self._make_note_row(path)
+            note = self.notes[path]
+            tags = tuple((t, quote_url(self.tag_urls[t])) for t in sorted(note.tags))
+            self._rows[path] = (note.title, self.link(path), folder_of(path), tags)
         return self._rows[path]
 
-    def _make_note_row(self, path: NotePath) -> dict[str, Any]:
-        note = self.notes[path]
-        return {
-            "title": note.title,
-            "url": self.link(path),
-            "folder": folder_of(path),
-            "tags": self._tags(note.tags),
-        }
+    def _rows_of(self, paths: list[NotePath]) -> tuple[Row, ...]:
+        return tuple(sorted((self._row(p) for p in paths), key=_by_title))
+
+    def _tag_data(self, tag: str) -> tuple[Any, ...]:
+        parts = tag.split("/")
+        crumbs = tuple(
+            (c, quote_url(self.tag_urls[c]))
+            for c in ("/".join(parts[:i]) for i in range(1, len(parts)))
+        )
+        children = tuple(
+            (c, quote_url(self.tag_urls[c]), len(self._notes_with_tag(c)))
+            for c in self._tag_children().get(tag, [])
+        )
+        return self.tag_urls[tag], tag, crumbs, children, self._rows_of(self._notes_with_tag(tag))
+
+    def tag_key(self, tag: str) -> str:
+        return _digest("tag.html", self._tag_data(tag))
 
     def tag_page(self, tag: str) -> Page:
-        parts = tag.split("/")
-        crumbs = ["/".join(parts[:i]) for i in range(1, len(parts))]
-        children = self._tag_children().get(tag, [])
+        url, name, crumbs, children, rows = self._tag_data(tag)
         context = {
             "tag": {
-                "name": tag,
-                "crumbs": [{"name": c, "url": quote_url(self.tag_urls[c])} for c in crumbs],
-                "children": [
-                    {
-                        "name": c,
-                        "url": quote_url(self.tag_urls[c]),
-                        "count": len(self._notes_with_tag(c)),
-                    }
-                    for c in children
-                ],
-                "notes": sorted(
-                    (self._note_row(p) for p in self._notes_with_tag(tag)), key=_by_title
-                ),
+                "name": name,
+                "crumbs": [{"name": c, "url": u} for c, u in crumbs],
+                "children": [{"name": c, "url": u, "count": n} for c, u, n in children],
+                "notes": [_row_dict(r) for r in rows],
             }
         }
-        return self._page(self.tag_urls[tag], "tag.html", "tag", "#" + tag, **context)
+        return self._page(url, "tag.html", "tag", "#" + name, **context)
 
     def _tag_children(self) -> dict[str, list[str]]:
         if self._children is None:
@@ -343,42 +385,64 @@ class SitePlan:
         top = sorted(t for t in self.tag_urls if "/" not in t)
         return self._page("tags/index.html", "tags.html", "tags", "Tags", tags=tree(top))
 
-    def folder_page(self, folder: str) -> Page:
-        subfolders = sorted(f for f in self.folder_urls if folder_of(f) == folder)
-        notes = sorted(
-            (p for p in self.notes if folder_of(p) == folder),
-            key=lambda p: self.notes[p].title.lower(),
+    def _folders(self) -> Folders:
+        """Each folder's notes and subfolders, and how many notes it holds in all."""
+        if self._folder_index is None:
+            index = Folders(defaultdict(list), defaultdict(list), Counter())
+            for path in sorted(self.notes):
+                index.notes[folder_of(path)].append(path)
+                for folder in _ancestors(folder_of(path)):
+                    index.counts[folder] += 1
+            for folder in sorted(self.folder_urls):
+                index.subfolders[folder_of(folder)].append(folder)
+            self._folder_index = index
+        return self._folder_index
+
+    def _folder_data(self, folder: str) -> tuple[Any, ...]:
+        index = self._folders()
+        subfolders = tuple(
+            (posixpath.basename(f), quote_url(self.folder_urls[f]), index.counts[f])
+            for f in index.subfolders.get(folder, [])
         )
+        notes = sorted(index.notes.get(folder, []), key=lambda p: self.notes[p].title.lower())
+        rows = tuple((self.notes[p].title, self.link(p)) for p in notes)
+        crumbs = tuple(
+            (posixpath.basename(f), quote_url(self.folder_urls[f]))
+            for f in _ancestors(folder_of(folder))
+        )
+        return self.folder_urls[folder], folder, crumbs, subfolders, rows
+
+    def folder_key(self, folder: str) -> str:
+        return _digest("folder.html", self._folder_data(folder))
+
+    def folder_page(self, folder: str) -> Page:
+        url, path, crumbs, subfolders, rows = self._folder_data(folder)
         context = {
             "folder": {
-                "name": posixpath.basename(folder),
-                "path": folder,
-                "crumbs": self._folder_crumbs(folder_of(folder)),
-                "folders": [
-                    {
-                        "name": posixpath.basename(f),
-                        "url": quote_url(self.folder_urls[f]),
-                        "count": sum(1 for p in self.notes if p.startswith(f + "/")),
-                    }
-                    for f in subfolders
-                ],
-                "notes": [{"title": self.notes[p].title, "url": self.link(p)} for p in notes],
+                "name": posixpath.basename(path),
+                "path": path,
+                "crumbs": [{"name": n, "url": u} for n, u in crumbs],
+                "folders": [{"name": n, "url": u, "count": c} for n, u, c in subfolders],
+                "notes": [{"title": t, "url": u} for t, u in rows],
             }
         }
-        return self._page(self.folder_urls[folder], "folder.html", "folder", folder, **context)
+        return self._page(url, "folder.html", "folder", path, **context)
+
+    def _notes_data(self) -> tuple[tuple[str, str | None, tuple[Row, ...]], ...]:
+        groups = self._folders().notes
+        return tuple(
+            (f, quote_url(self.folder_urls[f]) if f else None, self._rows_of(groups[f]))
+            for f in sorted(groups)
+        )
+
+    def notes_key(self) -> str:
+        return _digest("notes.html", self._notes_data())
 
     def notes_page(self) -> Page:
-        groups: dict[str, list[NotePath]] = defaultdict(list)
-        for path in self.notes:
-            groups[folder_of(path)].append(path)
         context = {
             "groups": [
-                {
-                    "folder": f,
-                    "url": quote_url(self.folder_urls[f]) if f else None,
-                    "notes": sorted((self._note_row(p) for p in groups[f]), key=_by_title),
-                }
-                for f in sorted(groups)
+                {"folder": f, "url": u, "notes": [_row_dict(r) for r in rows]}
+                for f, u, rows in self._notes_data()
             ]
         }
         return self._page("notes.html", "notes.html", "notes", "All notes", **context)
@@ -387,7 +451,7 @@ class SitePlan:
         counts = self.graph.inbound_counts()
         hubs = sorted(counts, key=lambda p: (-counts[p], p))[:12]
         top = [f for f in self.folder_urls if "/" not in f]
-        tags = sorted(tag_ancestors(t for n in self.notes.values() for t in n.tags))
+        tags = sorted(all_tags(self.notes.values()))
         tag_rows = sorted(
             (
                 {
@@ -410,7 +474,7 @@ class SitePlan:
                 {
                     "name": f,
                     "url": quote_url(self.folder_urls[f]),
-                    "count": sum(1 for p in self.notes if p.startswith(f + "/")),
+                    "count": self._folders().counts[f],
                 }
                 for f in top
             ],
@@ -456,5 +520,25 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _by_title(row: dict[str, Any]) -> tuple[str, str]:
-    return (row["title"].lower(), row["url"])
+Row = tuple[str, str, str, tuple[tuple[str, str], ...]]  # title, url, folder, tags
+
+
+@dataclass
+class Folders:
+    notes: dict[str, list[NotePath]]  # folder → its own notes
+    subfolders: dict[str, list[str]]  # folder → its folders
+    counts: Counter[str]  # folder → notes in it and below
+
+
+def _by_title(row: Row) -> tuple[str, str]:
+    return (row[0].lower(), row[1])
+
+
+def _row_dict(row: Row) -> dict[str, Any]:
+    title, url, folder, tags = row
+    return {
+        "title": title,
+        "url": url,
+        "folder": folder,
+        "tags": [{"name": n, "url": u} for n, u in tags],
+    }

@@ -6,6 +6,7 @@ hidden paths never trigger a rebuild; a rebuild that fails keeps the last good s
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -135,15 +136,23 @@ class Watcher:
 class Debouncer:
     """Runs `action` in its own thread once no `poke()` has come for `quiet` seconds (or `longest`
     after the first one, so a steady stream of writes still rebuilds). One run at a time; pokes
-    during a run schedule exactly one more."""
+    during a run schedule exactly one more. `idle` runs once after a run when no poke has come
+    for `idle_after` seconds (housekeeping that a waiting reader should not wait for)."""
 
     def __init__(
-        self, action: Callable[[], None], quiet: float = 0.1, longest: float = 2.0
+        self,
+        action: Callable[[], None],
+        quiet: float = 0.1,
+        longest: float = 2.0,
+        idle: Callable[[], None] | None = None,
+        idle_after: float = 0.25,
     ) -> None:
         self.action, self.quiet, self.longest = action, quiet, longest
+        self.idle, self.idle_after = idle, idle_after
         self._cond = threading.Condition()
         self._first: float | None = None  # when the pending burst began
         self._last = 0.0
+        self._idle_at: float | None = None  # when `idle` is due
         self._stopped = False
         self._thread = threading.Thread(target=self._run, name="mindmap-rebuild", daemon=True)
 
@@ -167,21 +176,33 @@ class Debouncer:
         return not self._thread.is_alive()
 
     def _run(self) -> None:
-        while self._wait_for_quiet():
-            self.action()
+        while (what := self._next()) is not None:
+            what()
+            if what == self.action and self.idle is not None:
+                with self._cond:
+                    self._idle_at = time.monotonic() + self.idle_after
 
-    def _wait_for_quiet(self) -> bool:
+    def _next(self) -> Callable[[], None] | None:
+        """Wait for the next thing to do: the action, the idle work, or None when stopped."""
         with self._cond:
             while not self._stopped:
-                if self._first is None:
+                now = time.monotonic()
+                if self._first is not None:
+                    due = min(self._last + self.quiet, self._first + self.longest)
+                elif self._idle_at is not None:
+                    due = max(self._idle_at, self._last + self.idle_after)
+                else:
                     self._cond.wait()
                     continue
-                due = min(self._last + self.quiet, self._first + self.longest)
-                if time.monotonic() >= due:
+                if now < due:
+                    self._cond.wait(due - now)
+                    continue
+                if self._first is not None:
                     self._first = None
-                    return True
-                self._cond.wait(due - time.monotonic())
-            return False
+                    return self.action
+                self._idle_at = None
+                return self.idle
+            return None
 
 
 class SiteBuilder(Protocol):
@@ -190,6 +211,7 @@ class SiteBuilder(Protocol):
     @property
     def files(self) -> Site: ...
     def build(self) -> Any: ...
+    def settle(self) -> None: ...
     def save_cache(self) -> None: ...
 
 
@@ -223,7 +245,7 @@ class LiveSite:
         self._config_changed = False
         self._cond = threading.Condition()
         self._closing = False
-        self.debouncer = Debouncer(self.rebuild, quiet)
+        self.debouncer = Debouncer(self.rebuild, quiet, idle=self.tidy)
         self.watcher = Watcher(self._watched(), self.changed, poll)
 
     @property
@@ -273,6 +295,16 @@ class LiveSite:
             self._build()
         except Exception as err:
             self._failed(err)
+
+    def tidy(self) -> None:
+        """When no change came for a moment after a rebuild: finish its deferred work (the
+        files on disk catch up with the snapshot served) and collect the garbage of the
+        rebuild, which runs with the cycle collector paused."""
+        try:
+            self.builder.settle()
+        except Exception as err:
+            self._failed(err)
+        gc.collect()
 
     def _build(self) -> None:
         if self._config_changed:
