@@ -34,7 +34,7 @@ from mindmap.config import Config
 from mindmap.diagnostics import Diagnostic
 from mindmap.model import Note
 from mindmap.output import MARKER, SiteWriter, check_folders
-from mindmap.paths import AssetPath, NotePath
+from mindmap.paths import NotePath
 from mindmap.pipeline import (
     GRAPH_URL,
     PlanMemo,
@@ -49,7 +49,7 @@ from mindmap.pipeline import (
     templates_digest,
     warm_up,
 )
-from mindmap.vault import parse_notes, scan
+from mindmap.vault import file_digest, parse_notes, scan
 
 if TYPE_CHECKING:
     import jinja2
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from mindmap.site import SitePlan
 
 Progress = Callable[[str], None]
+_UNKNOWN: StatKey = (-1, -1)  # no file has this stat
 _RACY_SECONDS = 2.0  # a file changed this recently may change again within one mtime tick
 
 
@@ -141,10 +142,10 @@ class Builder:
         check_folders(self.notes_dir, self.out_dir)
         found = scan(self.notes_dir, self.config.ignore)
         templates = templates_digest(self.config)
-        inputs = _inputs_key(found.notes, found.assets, templates)
+        inputs = _inputs_key(found.stats, templates)
         if inputs and inputs == self.state.inputs and self._output_intact():
             return self._unchanged(start)  # no input changed since the last build
-        notes = self._parse(found.notes, templates)
+        notes = self._parse(found.notes, found.stats, templates)
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
         try:
             plan, diags = plan_site(notes, found.assets, self.config, found.hidden, self._memo)
@@ -184,25 +185,34 @@ class Builder:
 
     # -- parsing -------------------------------------------------------------------------
 
-    def _parse(self, files: dict[NotePath, Path], templates: str) -> list[Note]:
+    def _parse(
+        self, files: dict[NotePath, Path], stats: dict[str, StatKey], templates: str
+    ) -> list[Note]:
         """Cached notes whose file did not change; the others parsed (in parallel if many)."""
         if not self._notes_loaded:
             self.state.notes = load_notes(self.out_dir, self.settings)
             self._notes_loaded = True
         now = time.time()
         old, keep, todo = self.state.notes, {}, {}
+
+        def trusted(key: StatKey) -> StatKey:
+            """A stat too recent to trust is kept as unknown: the text is checked next time
+            (it may change again within one mtime tick, after it was read)."""
+            return _UNKNOWN if _racy(key, now) else key
+
         for path, file in files.items():
-            key = stat_key(file)
-            cached = old.get(path)
+            key, cached = stats[path], old.get(path)
             if cached and cached[0] == key and not _racy(key, now):
                 keep[path] = cached
+            elif cached and file_digest(file) == cached[1].digest:
+                keep[path] = (trusted(key), cached[1])  # touched or saved again, same text
             else:
                 todo[path] = file
         many = len(todo) > 64
         warm = (lambda: self._environment(templates, compile_all=True)) if many else (lambda: None)
         fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm)
         for note in fresh:
-            keep[note.path] = (stat_key(files[note.path]) or (0, 0), note)
+            keep[note.path] = (trusted(stats[note.path]), note)  # the stat before the read
         self.state.notes = keep
         if self.autosave and (fresh or len(keep) != len(old)):
             self._save_notes()
@@ -383,15 +393,13 @@ class Snapshot(Mapping[str, "bytes | Path"]):
         return len(self.raw)
 
 
-def _inputs_key(notes: dict[NotePath, Path], assets: dict[AssetPath, Path], templates: str) -> str:
+def _inputs_key(stats: dict[str, StatKey], templates: str) -> str:
     """Fingerprint of every input, or "" when a file is too recent to trust its stat."""
-    now, h = time.time(), hashlib.sha1(templates.encode())
-    for path, file in sorted({**notes, **assets}.items()):
-        key = stat_key(file)
-        if _racy(key, now):
-            return ""
-        h.update(f"{path}\0{key}\0".encode())
-    return h.hexdigest()
+    now = time.time()
+    if any(_racy(key, now) for key in stats.values()):
+        return ""
+    listing = "".join(f"{path}\0{key}\0" for path, key in sorted(stats.items()))
+    return hashlib.sha1(f"{templates}\0{listing}".encode()).hexdigest()
 
 
 def _key(*parts: object) -> str:

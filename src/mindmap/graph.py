@@ -36,13 +36,32 @@ class LinkGraph:
     """A MultiDiGraph with edge kinds link / embed / tag / outline."""
 
     def __init__(
-        self, notes: dict[NotePath, Note], resolutions: dict[NotePath, list[Resolution]]
+        self,
+        notes: dict[NotePath, Note],
+        resolutions: dict[NotePath, list[Resolution]],
+        parts: dict[NotePath, NoteEdges] | None = None,
     ) -> None:
+        """`parts` keeps each note's edges from one graph to the next (`serve`): reused
+        while the note and its resolutions (the very list) are the same."""
         self.notes = notes
         self.nodes: dict[str, dict[str, object]] = {p: {"kind": "note"} for p in sorted(notes)}
         self.edges: dict[tuple[str, str, str], list[int]] = {}
+        parts = {} if parts is None else parts
         for path in sorted(notes):
-            self._add_note(notes[path], resolutions[path])
+            part = parts.get(path)
+            note, resolved = notes[path], resolutions[path]
+            if part is None or part.digest != note.digest or part.resolutions is not resolved:
+                part = parts[path] = _note_edges(note, resolved)
+            for node, title in part.missing:
+                self.nodes.setdefault(node, {"kind": "missing", "title": title})
+            for tag in note.tags:
+                self.nodes["tag:" + tag] = {"kind": "tag"}
+            for edge, n in part.edges:
+                refs = self.edges.setdefault(edge, [])
+                if n >= 0:
+                    refs.append(n)
+        for gone in set(parts) - set(notes):
+            del parts[gone]
         self.links_in: dict[str, dict[str, list[int]]] = defaultdict(dict)  # target → source → refs
         self.links_out: dict[str, set[str]] = defaultdict(set)
         self.by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)  # for graph.json
@@ -72,19 +91,6 @@ class LinkGraph:
             graph.add_edges_from((s, t, k, {"kind": k, "refs": r}) for (s, t, k), r in edges)
             self._nx = graph
         return self._nx
-
-    def _add_note(self, note: Note, resolved: list[Resolution]) -> None:
-        for n, (ref, res) in enumerate(zip(note.links, resolved, strict=True)):
-            kind = "embed" if ref.embed else "link"
-            if res.status in ("found", "bad-anchor") and not res.is_asset:
-                self.edges.setdefault((note.path, str(res.target), kind), []).append(n)
-            elif res.status == "missing" and ref.kind != "image":
-                node = missing_id(ref.target)
-                self.nodes.setdefault(node, {"kind": "missing", "title": ref.target.strip()})
-                self.edges.setdefault((note.path, node, kind), []).append(n)
-        for tag in note.tags:
-            self.nodes["tag:" + tag] = {"kind": "tag"}
-            self.edges[(note.path, "tag:" + tag, "tag")] = []
 
     def _add_topics(self) -> None:
         """Outline topics (tens of thousands in big mind maps) join the tables only when the
@@ -178,6 +184,31 @@ class LinkGraph:
                 part.missing.append((target, str(self.nodes[target]["title"])))
         cache[path] = (key, part)
         return part
+
+
+class NoteEdges(NamedTuple):
+    """One note's edges (each with the index of the link that makes it, -1 for a tag) and
+    the missing notes it names, with what they were made from."""
+
+    digest: str
+    resolutions: list[Resolution]
+    edges: list[tuple[tuple[str, str, str], int]]
+    missing: list[tuple[str, str]]
+
+
+def _note_edges(note: Note, resolved: list[Resolution]) -> NoteEdges:
+    edges: list[tuple[tuple[str, str, str], int]] = []
+    missing: list[tuple[str, str]] = []
+    for n, (ref, res) in enumerate(zip(note.links, resolved, strict=True)):
+        kind = "embed" if ref.embed else "link"
+        if res.status in ("found", "bad-anchor") and not res.is_asset:
+            edges.append(((note.path, str(res.target), kind), n))
+        elif res.status == "missing" and ref.kind != "image":
+            node = missing_id(ref.target)
+            missing.append((node, ref.target.strip()))
+            edges.append(((note.path, node, kind), n))
+    edges += [((note.path, "tag:" + tag, "tag"), -1) for tag in note.tags]
+    return NoteEdges(note.digest, resolved, edges, missing)
 
 
 @dataclass

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mindmap.config import Config, template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.fingerprint import fingerprint
 from mindmap.model import Note
 from mindmap.output import SiteWriter
 from mindmap.paths import AssetPath, NotePath, stem_of
@@ -22,6 +22,7 @@ from mindmap.vault import worker_count
 if TYPE_CHECKING:
     import jinja2
 
+    from mindmap.graph import NoteEdges
     from mindmap.resolve import Resolution, ResolutionCache, Resolver
     from mindmap.site import KeyMemo, PageJob, SitePlan
 
@@ -64,6 +65,7 @@ class PlanMemo:
 
     resolutions: ResolutionCache = field(default_factory=lambda: _resolution_cache())
     keys: KeyMemo = field(default_factory=lambda: _key_memo())
+    edges: dict[NotePath, NoteEdges] = field(default_factory=dict)  # LinkGraph's parts
 
 
 def _resolution_cache() -> ResolutionCache:
@@ -110,16 +112,17 @@ def plan_site(
     reserved = sorted(static_files(config))  # the stylesheets' urls are not for attachments
     urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders, reserved)
     filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
-    graph = LinkGraph(published, resolutions)
+    graph = LinkGraph(published, resolutions, memo.edges)
     plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
     plan.memo = memo.keys
-    memo.keys.start(published, urls, tag_urls)
+    memo.keys.start(published, urls, tag_urls, folder_urls)
+    plan.prepare_keys()
     return plan, diags
 
 
 def graph_key(plan: SitePlan) -> str:
     """Fingerprint of graph.json: each note's source and where its links point, the urls."""
-    h = hashlib.sha1(pickle.dumps([plan.urls, plan.tag_urls], protocol=5))
+    h = hashlib.sha1(fingerprint("urls", [plan.urls, plan.tag_urls]).encode())
     for path, note in sorted(plan.notes.items()):
         targets = "|".join(f"{r.status}:{r.target}" for r in plan.filler.resolutions[path])
         h.update(f"{path}\0{note.digest}\0{targets}\0".encode())

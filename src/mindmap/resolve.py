@@ -192,10 +192,15 @@ class ResolutionCache:
         if row is not None and row.digest == note.digest and _unchanged(notes, row.read):
             return row
         resolutions = [resolver.resolve(ref, path) for ref in note.links]
+        # A link's anchor depends on its target's headings and blocks; an embed's place in the
+        # plan (sites.py keys, the snippet's title) on the embedded note. A plain link depends
+        # on names alone.
         read = {
             (str(r.target), notes[NotePath(str(r.target))].digest)
-            for r in resolutions
-            if r.status in ("found", "bad-anchor") and not r.is_asset
+            for ref, r in zip(note.links, resolutions, strict=True)
+            if (ref.heading or ref.block or ref.embed)
+            and r.status in ("found", "bad-anchor")
+            and not r.is_asset
         }
         return _Resolved(note.digest, tuple(sorted(read)), resolutions)
 

@@ -5,8 +5,6 @@ Templates receive dicts, lists and strings only (and `Markup` for rendered HTML)
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -17,7 +15,9 @@ from markupsafe import Markup
 
 from mindmap.bodies import BodyFiller
 from mindmap.config import Config
+from mindmap.fingerprint import fingerprint
 from mindmap.graph import LinkGraph, all_tags, tags_with_ancestors
+from mindmap.markdown.render import PLACEHOLDER
 from mindmap.model import Note
 from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
 from mindmap.resolve import Resolution
@@ -64,23 +64,44 @@ class Own(NamedTuple):
     resolutions: list[Resolution]
     key: str
     embeds: tuple[NotePath, ...]  # notes it embeds
+    cache: dict[Any, Any]  # what is made of it alone: its row, link states, snippet keys
+
+
+class NoteKey(NamedTuple):
+    """A note page's key and what it was made from (beyond its own and its neighbours')."""
+
+    deep: str
+    links_in: dict[str, list[int]]  # source → refs, as in LinkGraph
+    links_out: set[str]
+    key: str
 
 
 @dataclass
 class KeyMemo:
-    """Parts of page fingerprints kept from one plan to the next: each note's own part
-    (`SitePlan._own`), reused while the note, its resolutions (the very list the resolution
-    cache lent) and every note and tag url are the same as when it was made."""
+    """Parts of page fingerprints kept from one plan to the next, each reused only while
+    what it was made from is the same:
 
-    urls: tuple[dict[str, str], dict[str, str]] | None = None
+    - each note's own part (`SitePlan._own`): while the note, its resolutions (the very
+      list the resolution cache lent) and every url are the same;
+    - each note page's key (`SitePlan.note_key`): while, in addition, its deep key, its
+      links in and out, and the own part of every note it links to or is linked from
+      are the same (`changed` are the notes whose own part was made again for this plan,
+      and the missing notes whose title changed);
+    - the keys of the listing pages (`SitePlan._listing`)."""
+
+    urls: tuple[dict[str, str], ...] | None = None
     own: dict[NotePath, Own] = field(default_factory=dict)
+    pages: dict[NotePath, NoteKey] = field(default_factory=dict)
+    missing: dict[str, object] = field(default_factory=dict)  # missing node → its title
+    changed: set[str] = field(default_factory=set)
+    listings: tuple[str, dict[tuple[str, Any], str]] = ("", {})  # keys of listing pages
 
-    def start(
-        self, notes: dict[NotePath, Note], urls: dict[str, str], tags: dict[str, str]
-    ) -> None:
-        if self.urls != (urls, tags):
-            self.urls, self.own = (urls, tags), {}
+    def start(self, notes: dict[NotePath, Note], *urls: dict[str, str]) -> None:
+        if self.urls != urls:
+            self.urls, self.own, self.pages = urls, {}, {}
         self.own = {p: e for p, e in self.own.items() if p in notes}
+        self.pages = {p: e for p, e in self.pages.items() if p in notes}
+        self.changed = set()
 
 
 @dataclass
@@ -97,7 +118,7 @@ class SitePlan:
     _tagged: dict[str, list[NotePath]] | None = None
     graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
     _deep: dict[NotePath, str] = field(default_factory=dict)
-    _rows: dict[NotePath, Row] = field(default_factory=dict)
+    _listing_group: str | None = None
     _folder_index: Folders | None = None
     _children: dict[str, list[str]] | None = None
     _out: dict[NotePath, list[dict[str, Any]]] = field(default_factory=dict)
@@ -113,28 +134,64 @@ class SitePlan:
         rebuild); the few other pages are made and keyed by their context.
         """
         jobs = [PageJob(self.urls[p], self.note_page, p, self.note_key) for p in sorted(self.notes)]
+        listing = self._listing
         jobs += [
-            PageJob(self.tag_urls[t], self.tag_page, t, self.tag_key) for t in sorted(self.tag_urls)
+            PageJob(self.tag_urls[t], self.tag_page, t, listing(self.tag_key))
+            for t in sorted(self.tag_urls)
         ]
         jobs += [
-            PageJob(self.folder_urls[f], self.folder_page, f, self.folder_key)
+            PageJob(self.folder_urls[f], self.folder_page, f, listing(self.folder_key))
             for f in sorted(self.folder_urls)
         ]
         jobs += [
-            PageJob("tags/index.html", _call, self.tags_page),
-            PageJob("notes.html", _call, self.notes_page, lambda _: self.notes_key()),
+            PageJob("tags/index.html", _call, self.tags_page, listing(self.tags_key)),
+            PageJob("notes.html", _call, self.notes_page, listing(self.notes_key)),
             PageJob("404.html", _call, self.not_found_page),
         ]
         if self.home is None:
             jobs.append(PageJob("index.html", _call, self.overview_page))
         return jobs
 
+    def prepare_keys(self) -> None:
+        """Make or check every note's own part now, so that `memo.changed` is complete
+        before any page key is reused on the strength of it (with no page key to reuse,
+        as in a cold build, there is nothing to do)."""
+        if not self.memo.pages:
+            return
+        for path in self.notes:
+            self._own(path)
+        missing = {n: a["title"] for n, a in self.graph.nodes.items() if a["kind"] == "missing"}
+        old = self.memo.missing
+        self.memo.changed |= {n for n, t in missing.items() if old.get(n) != t}
+        self.memo.missing = missing
+
     def note_key(self, path: NotePath) -> str:
-        """The fingerprint of a note page: its own data, the deep content of its body and of
-        every note whose snippet shows in its backlinks, and the small data of its sidebars."""
+        """The note page's key (`_note_key`), or the last plan's while none of its inputs
+        changed (KeyMemo)."""
+        deep, changed = self.deep(path), self.memo.changed
+        ins = self.graph.links_in.get(path, {})
+        outs = self.graph.links_out.get(path, set())
+        kept = self.memo.pages.get(path)
+        if (
+            kept is not None
+            and path not in changed
+            and kept.deep == deep
+            and kept.links_in == ins
+            and kept.links_out == outs
+            and not any(s in changed for s in ins)
+            and not any(t in changed for t in outs)
+        ):
+            return kept.key
+        key = self._note_key(path)
+        self.memo.pages[path] = NoteKey(deep, ins, outs, key)
+        return key
+
+    def _note_key(self, path: NotePath) -> str:
+        """The fingerprint of a note page: its own data, the deep content of its body, the
+        snippets its backlinks show, and the small data of its sidebars."""
         note = self.notes[path]
         backs = [
-            (b.source, b.refs, self.urls[b.source], self.deep(b.source))
+            (b.source, b.refs, self.urls[b.source], self._snippets_key(b.source, b.refs))
             for b in self.graph.backlinks(path)
         ]
         # What the header and the sidebar show, as the plain strings they are made from
@@ -182,14 +239,64 @@ class SitePlan:
         if kept is not None and kept.digest == note.digest and kept.resolutions is resolutions:
             return kept
         state = [(r.status, r.target, self.urls.get(r.target or ""), r.anchor) for r in resolutions]
-        key = _digest("own", (note.digest, state, [self.tag_urls[t] for t in note.tags]))
+        key = _digest("own", (path, note.digest, state, [self.tag_urls[t] for t in note.tags]))
         embeds = tuple(
             NotePath(str(res.target))
             for ref, res in zip(note.links, resolutions, strict=True)
             if ref.embed and res.status in ("found", "bad-anchor") and not res.is_asset
         )
-        own = self.memo.own[path] = Own(note.digest, resolutions, key, embeds)
+        own = self.memo.own[path] = Own(note.digest, resolutions, key, embeds, {})
+        self.memo.changed.add(path)
         return own
+
+    def _snippets_key(self, source: NotePath, refs: tuple[int, ...]) -> str:
+        """Fingerprint of the backlink card of `source` (on any page): its title, and for each
+        snippet shown, the snippet's own text, crumbs and anchor, and the links and tags in
+        it. Editing one bullet of a note re-renders only the pages its changed snippets show
+        on, not every page the note links to."""
+        own, note = self._own(source), self.notes[source]
+        if ("snippets", refs) not in own.cache:
+            states = self._link_states(source)
+            parts = []
+            for index in shown_contexts(note, refs):
+                context = note.contexts[index]
+                html = note.slice(context.start, context.end)
+                inside = [
+                    states[int(v)] if k == "L" else self.tag_urls[v]
+                    for k, v in PLACEHOLDER.findall(html)
+                ]
+                parts.append((html, context.crumbs, context.anchor, inside))
+            key = _digest("snippets", (note.title, _h1_text(note), parts))
+            own.cache["snippets", refs] = key
+        return own.cache["snippets", refs]
+
+    def _link_states(self, path: NotePath) -> list[tuple[Any, ...]]:
+        """What a compact snippet shows of each link of a note: how it was written (not
+        where), where it points, and the title of a note it embeds."""
+        own = self._own(path)
+        if "states" in own.cache:
+            return own.cache["states"]  # type: ignore[no-any-return]
+        note, resolutions = self.notes[path], own.resolutions
+        own.cache["states"] = states = [
+            (
+                ref.target,
+                ref.heading,
+                ref.block,
+                ref.alias,
+                ref.embed,
+                ref.kind,
+                res.status,
+                res.target,
+                res.is_asset,
+                res.anchor,
+                self.urls.get(res.target or ""),
+                self.notes[NotePath(res.target)].title
+                if ref.embed and res.target in self.notes
+                else None,
+            )
+            for ref, res in zip(note.links, resolutions, strict=True)
+        ]
+        return states
 
     def _embed_closure(self, path: NotePath) -> set[NotePath]:
         seen, todo = {path}, [path]
@@ -289,12 +396,8 @@ class SitePlan:
         rows = []
         for back in self.graph.backlinks(path):
             source = self.notes[back.source]
-            contexts, seen = [], set()
-            for n in back.refs:
-                index = source.links[n].context
-                if index < 0 or index in seen or len(seen) >= MAX_CONTEXTS:
-                    continue
-                seen.add(index)
+            contexts = []
+            for index in shown_contexts(source, back.refs):
                 ctx = source.contexts[index]
                 html = self.filler.context_html(source, ctx, url, path)
                 target = self.urls[source.path] + (f"#{ctx.anchor}" if ctx.anchor else "")
@@ -323,11 +426,31 @@ class SitePlan:
 
     def _row(self, path: NotePath) -> Row:
         """What a list of notes shows of one: title, url, folder, tags (name, url)."""
-        if path not in self._rows:
+        own = self._own(path)
+        if "row" not in own.cache:
             note = self.notes[path]
             tags = tuple((t, quote_url(self.tag_urls[t])) for t in sorted(note.tags))
-            self._rows[path] = (note.title, self.link(path), folder_of(path), tags)
-        return self._rows[path]
+            own.cache["row"] = (note.title, self.link(path), folder_of(path), tags)
+        return own.cache["row"]  # type: ignore[no-any-return]
+
+    def _listing(self, keyer: Callable[[Any], str]) -> Callable[[Any], str]:
+        """`keyer` for a listing page (a tag, a folder, all notes, all tags), remembered from
+        the last plan while the listings' inputs are the same: these pages read only the
+        notes' paths and rows and the tag and folder urls, so editing the text of a note
+        re-keys none of them."""
+
+        def key(arg: Any) -> str:
+            if self._listing_group is None:
+                rows = [(p, self._row(p)) for p in sorted(self.notes)]
+                self._listing_group = _digest("listings", (self.tag_urls, self.folder_urls, rows))
+            if self.memo.listings[0] != self._listing_group:
+                self.memo.listings = (self._listing_group, {})
+            keys = self.memo.listings[1]
+            if (keyer.__name__, arg) not in keys:
+                keys[keyer.__name__, arg] = keyer(arg)
+            return keys[keyer.__name__, arg]
+
+        return key
 
     def _rows_of(self, paths: list[NotePath]) -> tuple[Row, ...]:
         return tuple(sorted((self._row(p) for p in paths), key=_by_title))
@@ -435,7 +558,11 @@ class SitePlan:
             for f in sorted(groups)
         )
 
-    def notes_key(self) -> str:
+    def tags_key(self, _arg: Any = None) -> str:
+        page = self.tags_page()
+        return _digest(page.template, page.context)
+
+    def notes_key(self, _arg: Any = None) -> str:
         return _digest("notes.html", self._notes_data())
 
     def notes_page(self) -> Page:
@@ -492,6 +619,17 @@ class SitePlan:
         return self._page("404.html", "404.html", "404", "Page not found", home_url=home)
 
 
+def shown_contexts(source: Note, refs: tuple[int, ...]) -> list[int]:
+    """The contexts (bullets, paragraphs) of `source` a backlink card shows for its links
+    `refs`: each once, in order, at most MAX_CONTEXTS."""
+    shown: list[int] = []
+    for n in refs:
+        index = source.links[n].context
+        if index >= 0 and index not in shown and len(shown) < MAX_CONTEXTS:
+            shown.append(index)
+    return shown
+
+
 def _h1_text(note: Note) -> str:
     heading = note.leading_h1()
     return heading.text.lower() if heading else ""
@@ -511,9 +649,7 @@ def _call(make: Callable[[], Page]) -> Page:
 
 
 def _digest(template: str, data: Any) -> str:
-    """A key of plain data (pickle: a few times faster than canonical JSON, and the data is
-    built in a deterministic order, so equal inputs give equal bytes)."""
-    return hashlib.sha1(template.encode() + pickle.dumps(data, protocol=5)).hexdigest()
+    return fingerprint(template, data)
 
 
 def _text(value: Any) -> str | None:

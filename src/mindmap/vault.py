@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from mindmap.diagnostics import Diagnostic, Severity
@@ -23,8 +24,10 @@ class Scan:
     assets: dict[AssetPath, Path]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     hidden: set[NotePath] = field(default_factory=set)  # ignored or hidden notes: names only
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # (size, mtime ns) by path
 
 
+@lru_cache(maxsize=65536)
 def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
     """gitignore-style: `name` matches any component, `a/b*` is anchored, `dir/` a folder."""
     parts = rel.split("/")
@@ -44,12 +47,18 @@ def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
 def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
     """Every note and attachment, hidden files (.obsidian/, .trash/) and ignored ones left out."""
     result = Scan({}, {})
-    for rel, path, hidden in _walk(root, "", result.diagnostics, False):
+    for rel, entry, hidden in _walk(root, "", result.diagnostics, False):
         key = nfc(rel)
         if hidden or is_ignored(rel, ignore):
             if rel.lower().endswith(".md"):  # links to it become plain text, like a draft's
                 result.hidden.add(NotePath(key))
             continue
+        try:
+            st = entry.stat()
+        except OSError:  # gone since the folder was listed
+            continue
+        path = _path(entry.path)
+        result.stats[key] = (st.st_size, st.st_mtime_ns)
         if rel.lower().endswith(".md"):
             result.notes[NotePath(key)] = path
         else:
@@ -57,9 +66,15 @@ def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
     return result
 
 
+@lru_cache(maxsize=65536)
+def _path(name: str) -> Path:
+    """The same Path object for a file every scan (`serve` scans the vault on every save)."""
+    return Path(name)
+
+
 def _walk(
     root: Path, prefix: str, diags: list[Diagnostic], hidden: bool
-) -> Iterator[tuple[str, Path, bool]]:
+) -> Iterator[tuple[str, os.DirEntry[str], bool]]:
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError as err:
@@ -87,7 +102,7 @@ def _walk(
         if entry.is_dir():
             yield from _walk(Path(entry.path), rel + "/", diags, is_hidden)
         elif entry.is_file():
-            yield rel, Path(entry.path), is_hidden
+            yield rel, entry, is_hidden
 
 
 def read_text(path: Path) -> tuple[str, bool]:
@@ -100,14 +115,27 @@ def read_text(path: Path) -> tuple[str, bool]:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), bad
 
 
+def file_digest(path: Path) -> str | None:
+    """The digest a note read from `path` would have now (None if it cannot be read)."""
+    from mindmap.markdown import source_digest
+
+    try:
+        return source_digest(read_text(path)[0])
+    except OSError:
+        return None
+
+
 _MD = None
+_MD_FLAG: bool | None = None  # the strict_line_breaks setting _MD was made with
 
 
 def _init_worker(strict_line_breaks: bool) -> None:
-    global _MD
+    """The parser of this process, made once per setting (a live rebuild parses one note)."""
+    global _MD, _MD_FLAG
     from mindmap.markdown import make_markdown
 
-    _MD = make_markdown(strict_line_breaks)
+    if _MD is None or strict_line_breaks != _MD_FLAG:
+        _MD, _MD_FLAG = make_markdown(strict_line_breaks), strict_line_breaks
 
 
 def _parse_one(item: tuple[str, str]) -> Note:

@@ -57,9 +57,14 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     return md
 
 
+def source_digest(text: str) -> str:
+    """The `Note.digest` of a note's text: equal digests, equal notes (parsing is pure)."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     """Parse and render one note. Pure: reads no other file; links stay unresolved."""
-    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = source_digest(text)
     clean = text.replace("\x02", "\ufffd").replace("\x03", "\ufffd")
     env: dict[str, Any] = {}
     tokens = md.parse(clean, env)
