@@ -164,6 +164,8 @@ class IncrementalSite(RuleBasedStateMachine):
         Builder(self.vault.root, clean_dir, self.config, jobs=1, cache=False).build()
         expected = read_tree(clean_dir)
         self.live.build()
+        if self.steps % 3 == 0:  # nobody asks for graph.json and serve never goes idle: the
+            return  # next build drops it unmade (and checks everything again)
         if self.steps % 2:  # serve went idle before anyone asked for the deferred graph.json
             self.live.settle()
         served = {

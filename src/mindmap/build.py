@@ -106,12 +106,14 @@ class Builder:
         Replaced, never changed in place, by each build (serve reads it while one runs)."""
         return self._files
 
-    def settle(self) -> None:
+    def settle(self, make: bool = True) -> None:
         """Finish what the last build deferred: graph.json under `serve` is made when first
-        asked for or when this is called (serve calls it when idle; the next build and
-        `save_cache` call it first), then written and remembered."""
+        asked for or when this is called (serve calls it when idle, `save_cache` on stop),
+        then written and remembered. The next build calls it with `make=False`: what was
+        not made yet is dropped (and deferred again by that build if still wanted); the file
+        on disk stays the older one, which the cache knows."""
         pending, self._pending = self._pending, None
-        if pending is None:
+        if pending is None or not (make or pending.made):
             return
         data, key = pending.get(), pending.key
         digest = hashlib.sha1(data).hexdigest()
@@ -138,7 +140,7 @@ class Builder:
 
     def _build(self) -> BuildResult:
         start = time.perf_counter()
-        self.settle()
+        self.settle(make=False)
         check_folders(self.notes_dir, self.out_dir)
         found = scan(self.notes_dir, self.config.ignore)
         templates = templates_digest(self.config)
@@ -367,6 +369,10 @@ class Deferred:
         self._make, self.key = make, key
         self._data: bytes | None = None
         self._lock = threading.Lock()
+
+    @property
+    def made(self) -> bool:
+        return self._data is not None
 
     def get(self) -> bytes:
         with self._lock:

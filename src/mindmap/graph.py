@@ -163,8 +163,9 @@ class LinkGraph:
         note, url = self.notes[path], urls[path]
         edges = self.by_source.get(path, [])
         key = f"{note.digest}\0{url}\0{edges}"
-        if path in cache and cache[path][0] == key:
-            return cache[path][1]
+        kept = cache.get(path)  # read once: two snapshots' graph.json may be made at once
+        if kept is not None and kept[0] == key:
+            return kept[1]
         part = Fragment([(path, (_node(path, "note", note.title, url, path)))], [], [], note.tags)
         for topic in note.topics:
             node, parent = (

@@ -145,7 +145,7 @@ class Debouncer:
         quiet: float = 0.1,
         longest: float = 2.0,
         idle: Callable[[], None] | None = None,
-        idle_after: float = 0.25,
+        idle_after: float = 0.5,
     ) -> None:
         self.action, self.quiet, self.longest = action, quiet, longest
         self.idle, self.idle_after = idle, idle_after
@@ -243,6 +243,7 @@ class LiveSite:
         self.error: str | None = None  # why the last rebuild failed
         self.built = False  # a build succeeded: there is a cache worth saving
         self._config_changed = False
+        self._tidied = 0
         self._cond = threading.Condition()
         self._closing = False
         self.debouncer = Debouncer(self.rebuild, quiet, idle=self.tidy)
@@ -299,12 +300,15 @@ class LiveSite:
     def tidy(self) -> None:
         """When no change came for a moment after a rebuild: finish its deferred work (the
         files on disk catch up with the snapshot served) and collect the garbage of the
-        rebuild, which runs with the cycle collector paused."""
+        rebuilds, which run with the cycle collector paused. A full collection walks every
+        object of the vault (most of a second on a big one), so most times only the young
+        generations are collected."""
         try:
             self.builder.settle()
         except Exception as err:
             self._failed(err)
-        gc.collect()
+        self._tidied += 1
+        gc.collect(2 if self._tidied % 16 == 0 else 1)
 
     def _build(self) -> None:
         if self._config_changed:
