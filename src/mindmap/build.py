@@ -85,14 +85,18 @@ class Builder:
         keep: bool = False,
         progress: Progress | None = None,
         autosave: bool = True,
+        fresh: bool = False,
     ) -> None:
+        """`cache`: read and write `.mindmap-cache/`; `fresh`: start from nothing (`--clean`)
+        but still write the cache for the next build."""
         self.notes_dir, self.out_dir, self.config = notes_dir, out_dir, config
         self.jobs, self.cache, self.keep = jobs, cache, keep
         self.autosave = cache and autosave  # False for serve: it saves once, when it stops
         self.say = progress or (lambda _message: None)
         self.settings = repr(config)
-        self.state = load_state(out_dir, self.settings) if cache else BuildState()
-        self._notes_loaded = not cache  # the parse cache is read when first needed
+        read = cache and not fresh
+        self.state = load_state(out_dir, self.settings) if read else BuildState()
+        self._notes_loaded = not read  # the parse cache is read when first needed
         self._saving: int | None = None  # a child process writing the parse cache
         self._graph_cache: dict[str, Any] = {}
         self._files: Mapping[str, bytes | Path] = {}

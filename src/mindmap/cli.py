@@ -49,7 +49,11 @@ def main() -> None:
 @STRICT
 @QUIET
 @JOBS
-@click.option("--clean", is_flag=True, help="Ignore the build cache: parse and render everything.")
+@click.option(
+    "--clean",
+    is_flag=True,
+    help="Ignore the build cache: parse and render everything (then write the cache anew).",
+)
 def build(
     notes_dir: Path,
     out_dir: Path,
@@ -63,9 +67,8 @@ def build(
     from mindmap.build import Builder
 
     config = load_config(config_path)
-    builder = Builder(
-        notes_dir, out_dir, config, jobs, cache=not clean, progress=None if quiet else _progress
-    )
+    progress = None if quiet else _progress
+    builder = Builder(notes_dir, out_dir, config, jobs, fresh=clean, progress=progress)
     result = builder.build()
     _report(
         result.diagnostics,
