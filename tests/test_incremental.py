@@ -194,3 +194,22 @@ IncrementalSite.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_incremental_builds_equal_clean_builds = IncrementalSite.TestCase
+
+
+def test_unchanged_rebuild_keeps_a_deferred_graph_json(tmp_path: Path) -> None:
+    """A build that finds nothing changed must not drop the graph.json deferred by the
+    build before it: the files on disk would never catch up (found by the state machine)."""
+    vault, config = tmp_path / "v", Config()
+    vault.mkdir()
+    (vault / "Alpha.md").write_text("river\n")
+    os.utime(vault / "Alpha.md", (1.6e9, 1.6e9))
+    live = Builder(vault, tmp_path / "live", config, jobs=1, keep=True)
+    live.build()
+    live.settle()
+    (vault / "Alpha.md").unlink()
+    live.build()  # graph.json deferred; nobody asks for it
+    live.build()  # nothing changed
+    live.settle()
+    Builder(vault, tmp_path / "clean", config, jobs=1, cache=False).build()
+    live_graph = (tmp_path / "live" / "graph.json").read_bytes()
+    assert live_graph == (tmp_path / "clean" / "graph.json").read_bytes()

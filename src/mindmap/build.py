@@ -144,13 +144,13 @@ class Builder:
 
     def _build(self) -> BuildResult:
         start = time.perf_counter()
-        self.settle(make=False)
         check_folders(self.notes_dir, self.out_dir)
         found = scan(self.notes_dir, self.config.ignore)
         templates = templates_digest(self.config)
         inputs = _inputs_key(found.stats, templates)
         if inputs and inputs == self.state.inputs and self._output_intact():
-            return self._unchanged(start)  # no input changed since the last build
+            return self._unchanged(start)  # no input changed: what is deferred stays so
+        self.settle(make=False)
         notes = self._parse(found.notes, found.stats, templates)
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
         try:
