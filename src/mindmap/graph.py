@@ -46,6 +46,10 @@ class LinkGraph:
         self.notes = notes
         self.nodes: dict[str, dict[str, object]] = {p: {"kind": "note"} for p in sorted(notes)}
         self.edges: dict[tuple[str, str, str], list[int]] = {}
+        self.links_in: dict[str, dict[str, list[int]]] = defaultdict(dict)  # target → source → refs
+        self.links_out: dict[str, set[str]] = defaultdict(set)
+        self.by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)  # for graph.json
+        self.missing_of: dict[str, list[tuple[str, str]]] = {}  # note → its missing, as written
         parts = {} if parts is None else parts
         for path in sorted(notes):
             part = parts.get(path)
@@ -54,22 +58,18 @@ class LinkGraph:
                 part = parts[path] = _note_edges(note, resolved)
             for node, title in part.missing:
                 self.nodes.setdefault(node, {"kind": "missing", "title": title})
-            for tag in note.tags:
-                self.nodes["tag:" + tag] = {"kind": "tag"}
-            for edge, n in part.edges:
-                refs = self.edges.setdefault(edge, [])
-                if n >= 0:
-                    refs.append(n)
+            if part.missing:
+                self.missing_of[path] = part.missing
+            self.nodes.update(part.tags)
+            self.edges.update(part.edges)  # keys begin with the note: no two notes share one
+            if part.by_source:
+                self.by_source[path] = part.by_source
+            if part.out:
+                self.links_out[path] = part.out
+            for target, refs in part.ins:
+                self.links_in[target][path] = refs
         for gone in set(parts) - set(notes):
             del parts[gone]
-        self.links_in: dict[str, dict[str, list[int]]] = defaultdict(dict)  # target → source → refs
-        self.links_out: dict[str, set[str]] = defaultdict(set)
-        self.by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)  # for graph.json
-        for (source, target, kind), refs in self.edges.items():
-            self.by_source[source].append((target, kind))
-            if kind in ("link", "embed") and source != target:
-                self.links_in[target].setdefault(source, []).extend(refs)
-                self.links_out[source].add(target)
         self._nx: nx.MultiDiGraph | None = None
         self._topics = False
         self._backlinks: dict[str, list[Backlink]] = {}
@@ -179,37 +179,57 @@ class LinkGraph:
                 )
             )
             part.links.append(_link(parent, node, "outline"))
+        written: dict[str, str] = {}  # each missing note's title as this note first wrote it
+        for node, title in self.missing_of.get(path, []):
+            written.setdefault(node, title)
         for target, kind in edges:
             part.links.append(_link(path, target, kind))
             if target.startswith("missing:"):
-                part.missing.append((target, str(self.nodes[target]["title"])))
+                part.missing.append((target, written[target]))
         cache[path] = (key, part)
         return part
 
 
 class NoteEdges(NamedTuple):
-    """One note's edges (each with the index of the link that makes it, -1 for a tag) and
-    the missing notes it names, with what they were made from."""
+    """One note's part of the graph, made once per version of the note and its links."""
 
     digest: str
     resolutions: list[Resolution]
-    edges: list[tuple[tuple[str, str, str], int]]
-    missing: list[tuple[str, str]]
+    edges: dict[tuple[str, str, str], list[int]]  # (note, target, kind) → its links' indices
+    missing: list[tuple[str, str]]  # (missing node, title as written)
+    tags: dict[str, dict[str, object]]  # its tag nodes
+    by_source: list[tuple[str, str]]  # (target, kind) of each edge
+    out: set[str]  # what it links to or embeds, itself excluded
+    ins: list[tuple[str, list[int]]]  # (target, its links' indices), for targets' backlinks
 
 
 def _note_edges(note: Note, resolved: list[Resolution]) -> NoteEdges:
-    edges: list[tuple[tuple[str, str, str], int]] = []
+    edges: dict[tuple[str, str, str], list[int]] = {}
     missing: list[tuple[str, str]] = []
     for n, (ref, res) in enumerate(zip(note.links, resolved, strict=True)):
         kind = "embed" if ref.embed else "link"
         if res.status in ("found", "bad-anchor") and not res.is_asset:
-            edges.append(((note.path, str(res.target), kind), n))
+            edges.setdefault((note.path, str(res.target), kind), []).append(n)
         elif res.status == "missing" and ref.kind != "image":
             node = missing_id(ref.target)
             missing.append((node, ref.target.strip()))
-            edges.append(((note.path, node, kind), n))
-    edges += [((note.path, "tag:" + tag, "tag"), -1) for tag in note.tags]
-    return NoteEdges(note.digest, resolved, edges, missing)
+            edges.setdefault((note.path, node, kind), []).append(n)
+    for tag in note.tags:
+        edges[(note.path, "tag:" + tag, "tag")] = []
+    ins: dict[str, list[int]] = {}
+    for (_source, target, kind), refs in edges.items():
+        if kind in ("link", "embed") and target != note.path:
+            ins.setdefault(target, []).extend(refs)
+    return NoteEdges(
+        note.digest,
+        resolved,
+        edges,
+        missing,
+        {"tag:" + tag: {"kind": "tag"} for tag in note.tags},
+        [(target, kind) for (_s, target, kind) in edges],
+        set(ins),
+        list(ins.items()),
+    )
 
 
 @dataclass

@@ -9,12 +9,14 @@ from __future__ import annotations
 import difflib
 import posixpath
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from mindmap.model import LinkRef, Note
 from mindmap.paths import AssetPath, NotePath, nfc, normalise_heading, stem_of
 
+T = TypeVar("T")
 Status = Literal["found", "missing", "private", "bad-anchor"]
 
 
@@ -149,6 +151,7 @@ class _Resolved:
     digest: str  # of the linking note's source
     read: tuple[tuple[str, str], ...]  # (path, digest) of each note whose anchors were read
     resolutions: list[Resolution]
+    problems: list[Any]  # its broken links' warnings, made when first asked for
 
 
 class ResolutionCache:
@@ -202,7 +205,14 @@ class ResolutionCache:
             and r.status in ("found", "bad-anchor")
             and not r.is_asset
         }
-        return _Resolved(note.digest, tuple(sorted(read)), resolutions)
+        return _Resolved(note.digest, tuple(sorted(read)), resolutions, [])
+
+    def problems(self, path: NotePath, make: Callable[[], T]) -> T:
+        """`make()` of a note's resolutions (its broken links' warnings), kept with them."""
+        row = self._rows[path]
+        if not row.problems:
+            row.problems.append(make())
+        return row.problems[0]  # type: ignore[no-any-return]
 
 
 def _unchanged(notes: dict[NotePath, Note], read: tuple[tuple[str, str], ...]) -> bool:
