@@ -213,3 +213,22 @@ def test_unchanged_rebuild_keeps_a_deferred_graph_json(tmp_path: Path) -> None:
     Builder(vault, tmp_path / "clean", config, jobs=1, cache=False).build()
     live_graph = (tmp_path / "live" / "graph.json").read_bytes()
     assert live_graph == (tmp_path / "clean" / "graph.json").read_bytes()
+
+
+def test_interrupted_settling_is_resumed(tmp_path: Path) -> None:
+    """Serve gives up making graph.json when a save comes in; it is made later, whole."""
+    vault, config = tmp_path / "v", Config()
+    vault.mkdir()
+    for n in range(600):  # more than one step of graph.json's making
+        (vault / f"n{n}.md").write_text(f"- see [[n{(n + 1) % 600}]]\n")
+    live = Builder(vault, tmp_path / "live", config, jobs=1, keep=True)
+    live.build()
+    (vault / "n1.md").write_text("- see [[n7]]\n")
+    live.build()
+    before = (tmp_path / "live" / "graph.json").read_bytes()
+    live.settle(stop=lambda: True)  # a save came in: nothing is made or written
+    assert (tmp_path / "live" / "graph.json").read_bytes() == before
+    live.settle()
+    Builder(vault, tmp_path / "clean", config, jobs=1, cache=False).build()
+    live_graph = (tmp_path / "live" / "graph.json").read_bytes()
+    assert live_graph == (tmp_path / "clean" / "graph.json").read_bytes() != before

@@ -73,7 +73,7 @@ class FakeBuilder:
         self.files = dict(self.site)
         return FakeResult(list(self.diags), sorted(self.site))
 
-    def settle(self) -> None:
+    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> None:
         self.settled += 1
 
     def save_cache(self) -> None:

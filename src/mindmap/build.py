@@ -32,6 +32,7 @@ from mindmap.cache import (
 )
 from mindmap.config import Config
 from mindmap.diagnostics import Diagnostic
+from mindmap.graph import Interrupted
 from mindmap.model import Note
 from mindmap.output import MARKER, SiteWriter, check_folders
 from mindmap.paths import NotePath
@@ -110,16 +111,22 @@ class Builder:
         Replaced, never changed in place, by each build (serve reads it while one runs)."""
         return self._files
 
-    def settle(self, make: bool = True) -> None:
+    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> None:
         """Finish what the last build deferred: graph.json under `serve` is made when first
         asked for or when this is called (serve calls it when idle, `save_cache` on stop),
         then written and remembered. The next build calls it with `make=False`: what was
         not made yet is dropped (and deferred again by that build if still wanted); the file
-        on disk stays the older one, which the cache knows."""
+        on disk stays the older one, which the cache knows. `stop` gives up the making when
+        it says so (a save came in: the rebuild must not wait); it is resumed later."""
         pending, self._pending = self._pending, None
         if pending is None or not (make or pending.made):
             return
-        data, key = pending.get(), pending.key
+        try:
+            data = pending.get(stop)
+        except Interrupted:
+            self._pending = pending
+            return
+        key = pending.key
         digest = hashlib.sha1(data).hexdigest()
         if self.state.digests.get(GRAPH_URL) != digest:
             _write_files(self.out_dir, {GRAPH_URL: data}, {})
@@ -369,7 +376,7 @@ class Builder:
 class Deferred:
     """Bytes made on first use, once, whichever thread asks first."""
 
-    def __init__(self, make: Callable[[], bytes], key: str) -> None:
+    def __init__(self, make: Callable[[Callable[[], bool] | None], bytes], key: str) -> None:
         self._make, self.key = make, key
         self._data: bytes | None = None
         self._lock = threading.Lock()
@@ -378,10 +385,11 @@ class Deferred:
     def made(self) -> bool:
         return self._data is not None
 
-    def get(self) -> bytes:
+    def get(self, stop: Callable[[], bool] | None = None) -> bytes:
+        """The bytes; `stop` may interrupt their making (`Interrupted`), a reader's never."""
         with self._lock:
             if self._data is None:
-                self._data = self._make()
+                self._data = self._make(stop)
             return self._data
 
 

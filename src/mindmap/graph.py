@@ -7,7 +7,7 @@ so they cannot disagree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -131,17 +131,22 @@ class LinkGraph:
         urls: dict[str, str],
         tag_urls: dict[str, str],
         cache: dict[str, tuple[str, Fragment]] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> bytes:
         """The documented public graph.json (README: "graph.json"): every node and edge, sorted.
 
         Each note's part (its node, its topics, its edges) is serialised on its own and kept
-        in `cache` by what it depends on, so a live rebuild re-serialises only what changed."""
+        in `cache` by what it depends on, so a live rebuild re-serialises only what changed.
+        `stop` is asked every few hundred notes; when it says so, `Interrupted` is raised
+        (the parts made so far stay in `cache`)."""
         cache = {} if cache is None else cache
         nodes: list[tuple[str, str]] = []
         links: list[tuple[tuple[str, str, str], str]] = []
         missing: dict[str, str] = {}
         tags: set[str] = set()
-        for path in sorted(self.notes):
+        for n, path in enumerate(sorted(self.notes)):
+            if stop is not None and n % 256 == 0 and stop():
+                raise Interrupted
             part = self._fragment(NotePath(path), urls, cache)
             nodes += part.nodes
             links += part.links
@@ -188,6 +193,10 @@ class LinkGraph:
                 part.missing.append((target, written[target]))
         cache[path] = (key, part)
         return part
+
+
+class Interrupted(Exception):
+    """Making graph.json was given up for more urgent work (see `LinkGraph.to_json`)."""
 
 
 class NoteEdges(NamedTuple):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -238,8 +239,8 @@ class GraphJob:
             self.pool.join()
 
 
-def graph_json(plan: SitePlan) -> bytes:
-    return plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache)
+def graph_json(plan: SitePlan, stop: Callable[[], bool] | None = None) -> bytes:
+    return plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache, stop)
 
 
 def start_graph(plan: SitePlan, workers: int = 0) -> GraphJob:

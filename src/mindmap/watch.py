@@ -159,6 +159,10 @@ class Debouncer:
     def start(self) -> None:
         self._thread.start()
 
+    def pending(self) -> bool:
+        """Whether a change came in that no run has taken up yet."""
+        return self._first is not None
+
     def poke(self) -> None:
         with self._cond:
             self._last = time.monotonic()
@@ -211,7 +215,7 @@ class SiteBuilder(Protocol):
     @property
     def files(self) -> Site: ...
     def build(self) -> Any: ...
-    def settle(self) -> None: ...
+    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> None: ...
     def save_cache(self) -> None: ...
 
 
@@ -304,11 +308,12 @@ class LiveSite:
         object of the vault (most of a second on a big one), so most times only the young
         generations are collected."""
         try:
-            self.builder.settle()
+            self.builder.settle(stop=self.debouncer.pending)
         except Exception as err:
             self._failed(err)
         self._tidied += 1
-        gc.collect(2 if self._tidied % 16 == 0 else 1)
+        full = self._tidied % 16 == 0 and not self.debouncer.pending()
+        gc.collect(2 if full else 1)
 
     def _build(self) -> None:
         if self._config_changed:
