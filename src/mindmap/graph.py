@@ -71,6 +71,7 @@ class LinkGraph:
         for gone in set(parts) - set(notes):
             del parts[gone]
         self._nx: nx.MultiDiGraph | None = None
+        self._links: int | None = None
         self._topics = False
         self._backlinks: dict[str, list[Backlink]] = {}
 
@@ -122,9 +123,13 @@ class LinkGraph:
         return {p: len(self.links_in.get(p, ())) for p in self.notes}
 
     def link_count(self) -> int:
-        return sum(
-            len(refs) for (_s, _t, kind), refs in self.edges.items() if kind in ("link", "embed")
-        )
+        if self._links is None:
+            self._links = sum(
+                len(refs)
+                for (_s, _t, kind), refs in self.edges.items()
+                if kind in ("link", "embed")
+            )
+        return self._links
 
     def to_json(
         self,

@@ -89,6 +89,7 @@ def root_prefix(from_url: str) -> str:
     return "../" * from_url.count("/")
 
 
+@lru_cache(maxsize=65536)
 def folder_of(path: str) -> str:
     """Vault-relative folder of a path, "" for the root."""
     return posixpath.dirname(path)

@@ -119,6 +119,7 @@ class SitePlan:
     graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
     _deep: dict[NotePath, str] = field(default_factory=dict)
     _listing_group: str | None = None
+    _owns: dict[NotePath, Own] = field(default_factory=dict)
     _folder_index: Folders | None = None
     _children: dict[str, list[str]] | None = None
     _out: dict[NotePath, list[dict[str, Any]]] = field(default_factory=dict)
@@ -149,7 +150,7 @@ class SitePlan:
             PageJob("404.html", _call, self.not_found_page),
         ]
         if self.home is None:
-            jobs.append(PageJob("index.html", _call, self.overview_page))
+            jobs.append(PageJob("index.html", _call, self.overview_page, self.overview_key))
         return jobs
 
     def prepare_keys(self) -> None:
@@ -227,13 +228,28 @@ class SitePlan:
             if not own.embeds:  # most notes embed nothing: their own part is all
                 self._deep[path] = own.key
             else:
-                closure = self._embed_closure(path)
-                parts = sorted((p, self._own(p).key) for p in closure)
-                self._deep[path] = _digest("deep", parts)
+                closure = sorted(self._embed_closure(path))
+                owns = [self._own(p) for p in closure]
+                kept = own.cache.get("deep")  # (the closure's own parts, their digest)
+                if (
+                    kept is None
+                    or len(kept[0]) != len(owns)
+                    or any(a is not b for a, b in zip(kept[0], owns, strict=True))
+                ):
+                    parts = [(p, o.key) for p, o in zip(closure, owns, strict=True)]
+                    kept = own.cache["deep"] = (owns, _digest("deep", parts))
+                self._deep[path] = kept[1]
         return self._deep[path]
 
     def _own(self, path: NotePath) -> Own:
         """Fingerprint of a note's own source, where its links point and its tags' pages."""
+        own = self._owns.get(path)  # checked already for this plan
+        if own is not None:
+            return own
+        own = self._owns[path] = self._make_own(path)
+        return own
+
+    def _make_own(self, path: NotePath) -> Own:
         note, resolutions = self.notes[path], self.filler.resolutions[path]
         kept = self.memo.own.get(path)
         if kept is not None and kept.digest == note.digest and kept.resolutions is resolutions:
@@ -440,17 +456,23 @@ class SitePlan:
         re-keys none of them."""
 
         def key(arg: Any) -> str:
-            if self._listing_group is None:
-                rows = [(p, self._row(p)) for p in sorted(self.notes)]
-                self._listing_group = _digest("listings", (self.tag_urls, self.folder_urls, rows))
-            if self.memo.listings[0] != self._listing_group:
-                self.memo.listings = (self._listing_group, {})
+            group = self._listing_digest()
+            if self.memo.listings[0] != group:
+                self.memo.listings = (group, {})
             keys = self.memo.listings[1]
             if (keyer.__name__, arg) not in keys:
                 keys[keyer.__name__, arg] = keyer(arg)
             return keys[keyer.__name__, arg]
 
         return key
+
+    def _listing_digest(self) -> str:
+        """Fingerprint of everything listings read: the notes' paths and rows, the tag and
+        folder urls."""
+        if self._listing_group is None:
+            rows = [(p, self._row(p)) for p in sorted(self.notes)]
+            self._listing_group = _digest("listings", (self.tag_urls, self.folder_urls, rows))
+        return self._listing_group
 
     def _rows_of(self, paths: list[NotePath]) -> tuple[Row, ...]:
         return tuple(sorted((self._row(p) for p in paths), key=_by_title))
@@ -573,6 +595,14 @@ class SitePlan:
             ]
         }
         return self._page("notes.html", "notes.html", "notes", "All notes", **context)
+
+    def overview_key(self, _arg: Any = None) -> str:
+        """The home page shows listings' data (counts of notes, folders, tags) and the hubs
+        and link count of the graph."""
+        counts = self.graph.inbound_counts()
+        hubs = [(p, counts[p]) for p in sorted(counts, key=lambda p: (-counts[p], p))[:12]]
+        graph = (hubs, self.graph.link_count())
+        return _digest("index.html", (self._listing_digest(), graph))
 
     def overview_page(self) -> Page:
         counts = self.graph.inbound_counts()

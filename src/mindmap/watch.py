@@ -248,6 +248,7 @@ class LiveSite:
         self.built = False  # a build succeeded: there is a cache worth saving
         self._config_changed = False
         self._tidied = 0
+        self._collecting = False  # whether the collector was on before serving
         self._cond = threading.Condition()
         self._closing = False
         self.debouncer = Debouncer(self.rebuild, quiet, idle=self.tidy)
@@ -258,7 +259,13 @@ class LiveSite:
         return self.site[1]
 
     def watch(self) -> None:
-        """Build once (a settings problem raises), then rebuild after every change."""
+        """Build once (a settings problem raises), then rebuild after every change.
+
+        The cycle collector stays paused while serving and collects in `tidy`: switched on
+        after a rebuild, it would run at once over all the rebuild made (a tenth of a second,
+        between the new site and the reader asking for it)."""
+        self._collecting = gc.isenabled()
+        gc.disable()
         self.watcher.start()  # changes made during the first build are not lost
         try:
             self._build()
@@ -280,6 +287,8 @@ class LiveSite:
                 self.builder.save_cache()
             except Exception as err:
                 self.log(f"could not save the cache: {err}")
+        if self._collecting:
+            gc.enable()
 
     def wait(self, epoch: int, timeout: float) -> int | None:
         """The current epoch, once it is not `epoch` or after `timeout`; None when closing."""
