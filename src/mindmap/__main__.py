@@ -1,5 +1,5 @@
 """`python -m mindmap` runs the command line."""
 
-from mindmap.cli import main
+from mindmap.cli import run
 
-main()
+run()

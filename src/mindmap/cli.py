@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,25 @@ def out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., A
 @click.version_option(__version__, prog_name="mindmap")
 def main() -> None:
     """Turn an Obsidian-style vault of notes into a static site with backlinks."""
+
+
+def run() -> None:
+    """The `mindmap` command: click's `main`, then an exit that skips the interpreter's
+    teardown (freeing a build's heap object by object takes a third of a second at 1,000
+    notes, longer than an incremental build's own work). Output is flushed first; every
+    child process has been waited for by then."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            code = done.code or 0
+        else:
+            print(done.code, file=sys.stderr)
+            code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @main.command()

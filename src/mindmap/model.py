@@ -64,6 +64,9 @@ class Context(NamedTuple):
     crumbs: tuple[str, ...]
     anchor: str  # id of the nearest element that has one ("" for none)
     line: int
+    digest: str = ""  # of its HTML (with placeholders), set once the note is rendered
+    links: tuple[int, ...] = ()  # the links (indices into Note.links) in that HTML
+    tags: tuple[str, ...] = ()  # the tags in that HTML
 
 
 @dataclass(frozen=True)

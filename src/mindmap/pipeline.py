@@ -5,6 +5,7 @@ Stateless functions; build.py strings them together (and keeps state between bui
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 from collections.abc import Callable
@@ -200,7 +201,9 @@ def render_pages(
             ranges = [(-1, step)] + [
                 (lo, min(lo + step, len(jobs))) for lo in range(step, len(jobs), step)
             ]
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # Workers collect cycles as usual (the parent pauses its collector during a build,
+            # and the fork inherits that): they make and drop a page after another.
+            with multiprocessing.get_context("fork").Pool(workers, gc.enable) as pool:
                 for chunk in pool.imap_unordered(_render_range, ranges):
                     _collect(out, chunk, writer, keep)
     finally:
@@ -217,7 +220,7 @@ class GraphJob:
         _WORK = _Work(plan, None, [], True, False)
         try:
             if worker_count(workers) > 1:
-                self.pool = multiprocessing.get_context("fork").Pool(1)
+                self.pool = multiprocessing.get_context("fork").Pool(1, gc.enable)
                 self.pending = self.pool.apply_async(_render_range, ((-1, 0),))
             else:
                 self.done = _render_range((-1, 0))

@@ -17,7 +17,6 @@ from mindmap.bodies import BodyFiller
 from mindmap.config import Config
 from mindmap.fingerprint import fingerprint
 from mindmap.graph import LinkGraph, all_tags, tags_with_ancestors
-from mindmap.markdown.render import PLACEHOLDER
 from mindmap.model import Note
 from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
 from mindmap.resolve import Resolution
@@ -265,25 +264,21 @@ class SitePlan:
         self.memo.changed.add(path)
         return own
 
-    def _snippets_key(self, source: NotePath, refs: tuple[int, ...]) -> str:
-        """Fingerprint of the backlink card of `source` (on any page): its title, and for each
-        snippet shown, the snippet's own text, crumbs and anchor, and the links and tags in
-        it. Editing one bullet of a note re-renders only the pages its changed snippets show
-        on, not every page the note links to."""
+    def _snippets_key(self, source: NotePath, refs: tuple[int, ...]) -> tuple[Any, ...]:
+        """What the backlink card of `source` (on any page) is made from: its title, and for
+        each snippet shown, the snippet's own text, crumbs and anchor, and the links and tags
+        in it (part of the page's key: editing one bullet of a note re-renders only the pages
+        its changed snippets show on, not every page the note links to)."""
         own, note = self._own(source), self.notes[source]
         if ("snippets", refs) not in own.cache:
             states = self._link_states(source)
             parts = []
             for index in shown_contexts(note, refs):
-                context = note.contexts[index]
-                html = note.slice(context.start, context.end)
-                inside = [
-                    states[int(v)] if k == "L" else self.tag_urls[v]
-                    for k, v in PLACEHOLDER.findall(html)
-                ]
-                parts.append((html, context.crumbs, context.anchor, inside))
-            key = _digest("snippets", (note.title, _h1_text(note), parts))
-            own.cache["snippets", refs] = key
+                c = note.contexts[index]
+                links = [states[n] for n in c.links]
+                tags = [self.tag_urls[t] for t in c.tags]
+                parts.append((c.digest, c.crumbs, c.anchor, links, tags))
+            own.cache["snippets", refs] = (note.title, _h1_text(note), parts)
         return own.cache["snippets", refs]
 
     def _link_states(self, path: NotePath) -> list[tuple[Any, ...]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import gc
 import multiprocessing
 import os
 import threading
@@ -134,6 +135,8 @@ def _init_worker(strict_line_breaks: bool) -> None:
     global _MD, _MD_FLAG
     from mindmap.markdown import make_markdown
 
+    if multiprocessing.parent_process() is not None:
+        gc.enable()  # a worker: collect as usual (the parent pauses it during a build)
     if _MD is None or strict_line_breaks != _MD_FLAG:
         _MD, _MD_FLAG = make_markdown(strict_line_breaks), strict_line_breaks
 

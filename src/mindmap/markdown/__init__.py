@@ -22,11 +22,11 @@ from mindmap.markdown.comments import comments_plugin
 from mindmap.markdown.extract import extract
 from mindmap.markdown.highlights import highlights_plugin
 from mindmap.markdown.properties import Properties, read_properties
-from mindmap.markdown.render import PartsRenderer, install_rules
+from mindmap.markdown.render import PLACEHOLDER, PartsRenderer, install_rules
 from mindmap.markdown.tags import tags_plugin
 from mindmap.markdown.tasks import tasks_plugin
 from mindmap.markdown.wikilinks import wikilinks_plugin
-from mindmap.model import LinkRef, Note
+from mindmap.model import Context, LinkRef, Note
 from mindmap.paths import NotePath, stem_of
 
 # markdown-it's preset stops at 20 levels (about 10 of bullets) and drops the rest of the note;
@@ -90,10 +90,22 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
         blocks=tuple(found.blocks),
         topics=tuple(found.topics),
         links=tuple(links),
-        contexts=tuple(found.contexts),
+        contexts=tuple(_with_content(c, parts) for c in found.contexts),
         body="".join(parts),
         offsets=tuple(offsets),
         diagnostics=tuple(props.diagnostics + found.diagnostics),
+    )
+
+
+def _with_content(context: Context, parts: list[str]) -> Context:
+    """A context with what its HTML holds: a digest, and the links and tags in it (backlink
+    snippets are keyed by these; working them out here, once per parse, keeps keys cheap)."""
+    html = "".join(parts[context.start : context.end])
+    found = PLACEHOLDER.findall(html)
+    return context._replace(
+        digest=hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest(),
+        links=tuple(int(v) for k, v in found if k == "L"),
+        tags=tuple(v for k, v in found if k == "T"),
     )
 
 
