@@ -275,7 +275,7 @@ class Builder:
         defer = with_graph and self.keep and not cold
         graph = None if cold or not with_graph or defer else start_graph(plan, self.jobs)
         # A cold build renders every page; its workers key them.
-        keys |= {} if cold else {job.url: _key(digest, job.key) for job in jobs}
+        keys |= {} if cold else {job.url: digest + job.key for job in jobs}
         keys |= {url: _key(digest, str(path), stat_key(path)) for url, path in sources.items()}
         todo = jobs if cold else [job for job in jobs if old.get(job.url) != keys[job.url]]
         writer = SiteWriter(self.out_dir) if cold else None
@@ -285,7 +285,7 @@ class Builder:
             rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
             if graph is not None:
                 rendered.merge(graph.result())
-            keys |= {url: _key(digest, key) for url, key in rendered.keys.items()}
+            keys |= {url: digest + key for url, key in rendered.keys.items()}
             copies = {
                 u: p
                 for u, p in sources.items()

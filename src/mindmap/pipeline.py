@@ -124,10 +124,10 @@ def plan_site(
 
 def graph_key(plan: SitePlan) -> str:
     """Fingerprint of graph.json: each note's source and where its links point, the urls."""
-    h = hashlib.sha1(fingerprint("urls", [plan.urls, plan.tag_urls]).encode())
+    parts = [fingerprint("urls", [plan.urls, plan.tag_urls])]
     for path, note in sorted(plan.notes.items()):
-        h.update(f"{path}\0{note.digest}\0{_targets(plan.filler.resolutions[path])}\0".encode())
-    return h.hexdigest()
+        parts.append(f"{path}\0{note.digest}\0{_targets(plan.filler.resolutions[path])}\0")
+    return hashlib.sha1("".join(parts).encode()).hexdigest()
 
 
 _TARGETS: dict[int, tuple[list[Resolution], str]] = {}

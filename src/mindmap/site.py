@@ -94,10 +94,11 @@ class KeyMemo:
     missing: dict[str, object] = field(default_factory=dict)  # missing node → its title
     changed: set[str] = field(default_factory=set)
     listings: tuple[str, dict[tuple[str, Any], str]] = ("", {})  # keys of listing pages
+    rows: dict[NotePath, Row] | None = None  # the rows the listings' group key was made of
 
     def start(self, notes: dict[NotePath, Note], *urls: dict[str, str]) -> None:
         if self.urls != urls:
-            self.urls, self.own, self.pages = urls, {}, {}
+            self.urls, self.own, self.pages, self.rows = urls, {}, {}, None
         self.own = {p: e for p, e in self.own.items() if p in notes}
         self.pages = {p: e for p, e in self.pages.items() if p in notes}
         self.changed = set()
@@ -119,6 +120,7 @@ class SitePlan:
     _deep: dict[NotePath, str] = field(default_factory=dict)
     _listing_group: str | None = None
     _owns: dict[NotePath, Own] = field(default_factory=dict)
+    _prepared: bool = False  # prepare_keys ran: memo.changed is complete
     _folder_index: Folders | None = None
     _children: dict[str, list[str]] | None = None
     _out: dict[NotePath, list[dict[str, Any]]] = field(default_factory=dict)
@@ -158,6 +160,7 @@ class SitePlan:
         as in a cold build, there is nothing to do)."""
         if not self.memo.pages:
             return
+        self._prepared = True
         for path in self.notes:
             self._own(path)
         missing = {n: a["title"] for n, a in self.graph.nodes.items() if a["kind"] == "missing"}
@@ -178,8 +181,8 @@ class SitePlan:
             and kept.deep == deep
             and kept.links_in == ins
             and kept.links_out == outs
-            and not any(s in changed for s in ins)
-            and not any(t in changed for t in outs)
+            and changed.isdisjoint(ins)
+            and changed.isdisjoint(outs)
         ):
             return kept.key
         key = self._note_key(path)
@@ -451,9 +454,7 @@ class SitePlan:
         re-keys none of them."""
 
         def key(arg: Any) -> str:
-            group = self._listing_digest()
-            if self.memo.listings[0] != group:
-                self.memo.listings = (group, {})
+            self._listing_digest()  # makes memo.listings this group's
             keys = self.memo.listings[1]
             if (keyer.__name__, arg) not in keys:
                 keys[keyer.__name__, arg] = keyer(arg)
@@ -465,8 +466,21 @@ class SitePlan:
         """Fingerprint of everything listings read: the notes' paths and rows, the tag and
         folder urls."""
         if self._listing_group is None:
-            rows = [(p, self._row(p)) for p in sorted(self.notes)]
-            self._listing_group = _digest("listings", (self.tag_urls, self.folder_urls, rows))
+            memo = self.memo
+            if (
+                self._prepared  # memo.changed is complete
+                and memo.rows is not None
+                and memo.rows.keys() == self.notes.keys()
+                and all(self._row(p) == memo.rows[p] for p in memo.changed if p in self.notes)
+            ):
+                self._listing_group = memo.listings[0]  # no row changed (urls did not: start)
+            else:
+                rows = [(p, self._row(p)) for p in sorted(self.notes)]
+                memo.rows = dict(rows)
+                group = _digest("listings", (self.tag_urls, self.folder_urls, rows))
+                if memo.listings[0] != group:
+                    memo.listings = (group, {})  # the keys made for another group go
+                self._listing_group = group
         return self._listing_group
 
     def _rows_of(self, paths: list[NotePath]) -> tuple[Row, ...]:
