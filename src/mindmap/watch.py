@@ -274,6 +274,10 @@ class LiveSite:
             raise
         except Exception as err:
             self._failed(err)
+        # What the first build keeps (every parsed note, the caches) lives as long as the
+        # server: collected once now and then frozen, later collections never walk it.
+        gc.collect()
+        gc.freeze()
         self.debouncer.start()
 
     def close(self) -> None:
@@ -287,6 +291,7 @@ class LiveSite:
                 self.builder.save_cache()
             except Exception as err:
                 self.log(f"could not save the cache: {err}")
+        gc.unfreeze()
         if self._collecting:
             gc.enable()
 
