@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from mindmap.cache import (
     BuildState,
+    GraphStore,
     StatKey,
+    cache_file,
     load_notes,
     load_state,
     save_notes,
@@ -96,6 +98,7 @@ class Builder:
         self.say = progress or (lambda _message: None)
         self.settings = repr(config)
         read = cache and not fresh
+        self._fresh = fresh  # `--clean`: no cache is read, not even graph.json's parts
         self.state = load_state(out_dir, self.settings) if read else BuildState()
         self._notes_loaded = not read  # the parse cache is read when first needed
         self._saving: int | None = None  # a child process writing the parse cache
@@ -163,6 +166,8 @@ class Builder:
         try:
             plan, diags = plan_site(notes, found.assets, self.config, found.hidden, self._memo)
             plan.graph_cache = self._graph_cache  # each note's part of graph.json, kept
+            if self.autosave:  # `build`: kept on disk too (serve keeps them in memory)
+                plan.graph_store = GraphStore(self.out_dir, self.settings, not self._fresh)
             sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(
                 self.config
             )
@@ -256,7 +261,8 @@ class Builder:
     def _environment(self, templates: str, compile_all: bool = False) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""
         if self._env is None or self._env[0] != templates:
-            self._env = (templates, warm_up(self.config, templates, compile_all))
+            jinja = cache_file(self.out_dir).parent / "jinja" if self.cache else None
+            self._env = (templates, warm_up(self.config, templates, compile_all, jinja))
         return self._env[1]
 
     # -- rendering and writing -----------------------------------------------------------

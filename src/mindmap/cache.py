@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import mindmap
 from mindmap.diagnostics import Diagnostic
@@ -85,6 +86,25 @@ def load_notes(out_dir: Path, settings: str) -> dict[NotePath, tuple[StatKey, No
 
 def save_notes(out_dir: Path, settings: str, notes: dict[NotePath, tuple[StatKey, Note]]) -> None:
     _save(cache_file(out_dir, "notes"), settings, notes)
+
+
+@dataclass(frozen=True)
+class GraphStore:
+    """Each note's part of graph.json, kept on disk between builds (`<site>.graph.pickle`):
+    an edit re-serialises one note's part instead of the whole graph."""
+
+    out_dir: Path
+    settings: str
+    read: bool = True  # False: write only (`--clean`)
+
+    def load(self) -> dict[str, Any]:
+        if not self.read:
+            return {}
+        parts = _load(cache_file(self.out_dir, "graph"), self.settings)
+        return parts if isinstance(parts, dict) else {}
+
+    def save(self, parts: dict[str, Any]) -> None:
+        _save(cache_file(self.out_dir, "graph"), self.settings, parts)
 
 
 def load_state(out_dir: Path, settings: str) -> BuildState:

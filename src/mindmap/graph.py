@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, NamedTuple
@@ -138,34 +137,32 @@ class LinkGraph:
         cache: dict[str, tuple[str, Fragment]] | None = None,
         stop: Callable[[], bool] | None = None,
     ) -> bytes:
-        """The documented public graph.json (README: "graph.json"): every node and edge, sorted.
+        """The documented public graph.json (README: "graph.json"): note by note in the
+        order of their paths, each note's node, its topics and its links; then the tags and
+        the missing notes, sorted.
 
-        Each note's part (its node, its topics, its edges) is serialised on its own and kept
-        in `cache` by what it depends on, so a live rebuild re-serialises only what changed.
-        `stop` is asked every few hundred notes; when it says so, `Interrupted` is raised
-        (the parts made so far stay in `cache`)."""
+        Each note's part is serialised on its own and kept in `cache` by what it depends on
+        (and `cache` may be kept on disk), so a rebuild re-serialises only what changed and
+        puts the parts together without sorting. `stop` is asked every few hundred notes;
+        when it says so, `Interrupted` is raised (the parts made so far stay in `cache`)."""
         cache = {} if cache is None else cache
-        nodes: list[tuple[str, str]] = []
-        links: list[tuple[tuple[str, str, str], str]] = []
+        nodes: list[str] = []
+        links: list[str] = []
         missing: dict[str, str] = {}
         tags: set[str] = set()
         for n, path in enumerate(sorted(self.notes)):
             if stop is not None and n % 256 == 0 and stop():
                 raise Interrupted
             part = self._fragment(NotePath(path), urls, cache)
-            nodes += part.nodes
-            links += part.links
+            nodes.append(part.nodes)
+            if part.links:
+                links.append(part.links)
             for node, title in part.missing:
                 missing.setdefault(node, title)
             tags.update(part.tags)
-        nodes += [(f"tag:{t}", (_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]))) for t in tags]
-        nodes += [(m, (_node(m, "missing", title))) for m, title in missing.items()]
-        nodes.sort()
-        links.sort()
-        return (
-            f'{{"links":[{",".join(j for _k, j in links)}],'
-            f'"nodes":[{",".join(j for _k, j in nodes)}]}}'
-        ).encode()
+        nodes += [_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]) for t in sorted(tags)]
+        nodes += [_node(m, "missing", missing[m]) for m in sorted(missing)]
+        return f'{{"links":[{",".join(links)}],"nodes":[{",".join(nodes)}]}}'.encode()
 
     def _fragment(
         self, path: NotePath, urls: dict[str, str], cache: dict[str, tuple[str, Fragment]]
@@ -176,26 +173,22 @@ class LinkGraph:
         kept = cache.get(path)  # read once: two snapshots' graph.json may be made at once
         if kept is not None and kept[0] == key:
             return kept[1]
-        part = Fragment([(path, (_node(path, "note", note.title, url, path)))], [], [], note.tags)
+        nodes = [_node(path, "note", note.title, url, path)]
+        links = []
         for topic in note.topics:
-            node, parent = (
-                f"{path}#{topic.anchor}",
-                f"{path}#{topic.parent}" if topic.parent else path,
-            )
-            part.nodes.append(
-                (
-                    node,
-                    (_node(node, "topic", topic.title, f"{url}#{topic.anchor}", None, parent)),
-                )
-            )
-            part.links.append(_link(parent, node, "outline"))
+            node = f"{path}#{topic.anchor}"
+            parent = f"{path}#{topic.parent}" if topic.parent else path
+            nodes.append(_node(node, "topic", topic.title, f"{url}#{topic.anchor}", None, parent))
+            links.append(_link(parent, node, "outline"))
         written: dict[str, str] = {}  # each missing note's title as this note first wrote it
         for node, title in self.missing_of.get(path, []):
             written.setdefault(node, title)
+        missing = []
         for target, kind in edges:
-            part.links.append(_link(path, target, kind))
+            links.append(_link(path, target, kind))
             if target.startswith("missing:"):
-                part.missing.append((target, written[target]))
+                missing.append((target, written[target]))
+        part = Fragment(",".join(nodes), ",".join(links), missing, note.tags)
         cache[path] = (key, part)
         return part
 
@@ -246,13 +239,12 @@ def _note_edges(note: Note, resolved: list[Resolution]) -> NoteEdges:
     )
 
 
-@dataclass
-class Fragment:
-    """One note's part of graph.json, serialised."""
+class Fragment(NamedTuple):
+    """One note's part of graph.json, serialised: its node and topics, its links."""
 
-    nodes: list[tuple[str, str]]  # (id, json)
-    links: list[tuple[tuple[str, str, str], str]]  # ((source, target, kind), json)
-    missing: list[tuple[str, str]]  # (missing id, title as first written)
+    nodes: str  # JSON objects, comma-separated
+    links: str
+    missing: list[tuple[str, str]]  # (missing id, title as this note first wrote it)
     tags: tuple[str, ...]
 
 
@@ -270,9 +262,8 @@ def _node(
     return f'{{"id":{i},"kind":{k},"parent":{pa},"path":{pt},"title":{ti},"url":{u}}}'
 
 
-def _link(source: str, target: str, kind: str) -> tuple[tuple[str, str, str], str]:
-    text = f'{{"kind":{_str(kind)},"source":{_str(source)},"target":{_str(target)}}}'
-    return (source, target, kind), text
+def _link(source: str, target: str, kind: str) -> str:
+    return f'{{"kind":{_str(kind)},"source":{_str(source)},"target":{_str(target)}}}'
 
 
 def _str(value: str | None) -> str:

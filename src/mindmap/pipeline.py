@@ -32,7 +32,9 @@ _PARALLEL_PAGES = 200
 GRAPH_URL = "graph.json"
 
 
-def warm_up(config: Config, templates: str, compile_all: bool = False) -> jinja2.Environment:
+def warm_up(
+    config: Config, templates: str, compile_all: bool = False, cache_dir: Path | None = None
+) -> jinja2.Environment:
     """The template environment, shared by every Builder of this process while the templates
     are the same (`serve` makes a new Builder when the settings change). `compile_all` compiles
     every page template now: a cold build does it while the parser processes work, and its
@@ -42,7 +44,7 @@ def warm_up(config: Config, templates: str, compile_all: bool = False) -> jinja2
         from mindmap.render import make_environment
 
         _ENVIRONMENTS.clear()
-        _ENVIRONMENTS[key] = make_environment(config.templates_dir)
+        _ENVIRONMENTS[key] = make_environment(config.templates_dir, cache_dir)
     env = _ENVIRONMENTS[key]
     if compile_all:
         for name in (
@@ -243,7 +245,14 @@ class GraphJob:
 
 
 def graph_json(plan: SitePlan, stop: Callable[[], bool] | None = None) -> bytes:
-    return plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache, stop)
+    """graph.json; with `plan.graph_store`, each note's part is read from and kept on disk."""
+    store = plan.graph_store
+    if store is not None and not plan.graph_cache:
+        plan.graph_cache.update(store.load())
+    data = plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache, stop)
+    if store is not None:
+        store.save({p: v for p, v in plan.graph_cache.items() if p in plan.notes})
+    return data
 
 
 def start_graph(plan: SitePlan, workers: int = 0) -> GraphJob:

@@ -15,10 +15,17 @@ from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.site import Page
 
 
-def make_environment(user_dir: Path | None) -> jinja2.Environment:
+def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> jinja2.Environment:
+    """`cache_dir` keeps compiled templates between runs (Jinja checks each against its
+    source): compiling them costs a fifth of a second in every new process."""
     loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(user_dir)])
+    bytecode = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
     return jinja2.Environment(
         loader=loader,
+        bytecode_cache=bytecode,
         autoescape=True,
         auto_reload=False,  # serve makes a new environment when templates change
         undefined=jinja2.StrictUndefined,

@@ -117,6 +117,7 @@ class SitePlan:
     assets: set[str]  # attachments that published notes use: the only ones copied
     _tagged: dict[str, list[NotePath]] | None = None
     graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
+    graph_store: Any = None  # where `build` keeps them between runs (cache.GraphStore)
     _deep: dict[NotePath, str] = field(default_factory=dict)
     _listing_group: str | None = None
     _owns: dict[NotePath, Own] = field(default_factory=dict)
