@@ -232,3 +232,40 @@ def test_interrupted_settling_is_resumed(tmp_path: Path) -> None:
     Builder(vault, tmp_path / "clean", config, jobs=1, cache=False).build()
     live_graph = (tmp_path / "live" / "graph.json").read_bytes()
     assert live_graph == (tmp_path / "clean" / "graph.json").read_bytes() != before
+
+
+def _live_equals_clean(vault: Path, live: Builder, tmp: Path, name: str) -> None:
+    live.build()
+    live.settle()
+    clean = tmp / f"clean-{name}"
+    Builder(vault, clean, Config(), jobs=1, cache=False).build()
+    assert_same_site(read_tree(tmp / "live"), read_tree(clean), f"live builder, {name}")
+
+
+def test_missing_note_title_after_urls_change(tmp_path: Path) -> None:
+    """The title of a missing note is how the first linking note wrote it; a plan that
+    changed urls (a new tag) must still remember titles for the plan after it (review)."""
+    vault = tmp_path / "v"
+    vault.mkdir()
+    (vault / "P.md").write_text("[[foo]]\n")
+    live = Builder(vault, tmp_path / "live", Config(), jobs=1, keep=True)
+    for n, text in enumerate(["[[Foo]]\n", "[[FOO]]\n", "[[Foo]] #newtag\n", "[[FOO]] #newtag\n"]):
+        (vault / "A.md").write_text(text)
+        os.utime(vault / "A.md", (1.6e9 + n * 10, 1.6e9 + n * 10))
+        _live_equals_clean(vault, live, tmp_path, f"step{n}")
+
+
+def test_a_new_ignored_note_is_an_input(tmp_path: Path) -> None:
+    """Adding a note that is ignored turns links to it from missing into plain text: the
+    build must not take it for "nothing changed" (review)."""
+    vault, config = tmp_path / "v", Config(ignore=("drafts/",))
+    (vault / "drafts").mkdir(parents=True)
+    (vault / "A.md").write_text("see [[Secret]]\n")
+    os.utime(vault / "A.md", (1.6e9, 1.6e9))
+    Builder(vault, tmp_path / "out", config, jobs=1).build()
+    (vault / "drafts" / "Secret.md").write_text("hidden\n")
+    os.utime(vault / "drafts" / "Secret.md", (1.6e9, 1.6e9))
+    Builder(vault, tmp_path / "out", config, jobs=1).build()
+    Builder(vault, tmp_path / "clean", config, jobs=1, cache=False).build()
+    assert read_tree(tmp_path / "out") == read_tree(tmp_path / "clean")
+    assert b"internal missing" not in (tmp_path / "out" / "a.html").read_bytes()

@@ -157,7 +157,7 @@ class Builder:
         check_folders(self.notes_dir, self.out_dir)
         found = scan(self.notes_dir, self.config.ignore)
         templates = templates_digest(self.config)
-        inputs = _inputs_key(found.stats, templates)
+        inputs = _inputs_key(found.stats, templates, found.hidden)
         if inputs and inputs == self.state.inputs and self._output_intact():
             return self._unchanged(start)  # no input changed: what is deferred stays so
         self.settle(make=False)
@@ -172,6 +172,9 @@ class Builder:
                 self.config
             )
             result = self._render_and_write(plan, sources, templates)
+        except BaseException:
+            self._memo = PlanMemo()  # a failed build may leave its caches half updated
+            raise
         finally:
             self._saved()
         self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
@@ -222,7 +225,7 @@ class Builder:
             key, cached = stats[path], old.get(path)
             if cached and cached[0] == key and not _racy(key, now):
                 keep[path] = cached
-            elif cached and file_digest(file) == cached[1].digest:
+            elif cached and _clean(cached[1]) and file_digest(file) == cached[1].digest:
                 keep[path] = (trusted(key), cached[1])  # touched or saved again, same text
             else:
                 todo[path] = file
@@ -289,6 +292,8 @@ class Builder:
             env = self._environment(digest) if todo or cold else None
             own_graph = with_graph and graph is None and not defer
             rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
+            if rendered.forked and cold:
+                plan.memo.forget()  # the pages were keyed in the workers, not here
             if graph is not None:
                 rendered.merge(graph.result())
             keys |= {url: digest + key for url, key in rendered.keys.items()}
@@ -406,6 +411,9 @@ class Snapshot(Mapping[str, "bytes | Path"]):
     def __init__(self, raw: dict[str, bytes | Path | Deferred]) -> None:
         self.raw = raw
 
+    def __contains__(self, url: object) -> bool:  # without making a deferred entry
+        return url in self.raw
+
     def __getitem__(self, url: str) -> bytes | Path:
         data = self.raw[url]
         return data.get() if isinstance(data, Deferred) else data
@@ -417,13 +425,21 @@ class Snapshot(Mapping[str, "bytes | Path"]):
         return len(self.raw)
 
 
-def _inputs_key(stats: dict[str, StatKey], templates: str) -> str:
-    """Fingerprint of every input, or "" when a file is too recent to trust its stat."""
+def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:
+    """Fingerprint of every input, or "" when a file is too recent to trust its stat. The
+    names of hidden and ignored notes count too: links to them become plain text."""
     now = time.time()
     if any(_racy(key, now) for key in stats.values()):
         return ""
     listing = "".join(f"{path}\0{key}\0" for path, key in sorted(stats.items()))
-    return hashlib.sha1(f"{templates}\0{listing}".encode()).hexdigest()
+    names = "\0".join(sorted(hidden))
+    return hashlib.sha1(f"{templates}\0{listing}\0{names}".encode()).hexdigest()
+
+
+def _clean(note: Note) -> bool:
+    """A note read without trouble: one that was not (bad bytes, a read error) is parsed
+    again rather than trusted by the digest of its text."""
+    return not any(d.code in ("encoding", "read-error") for d in note.diagnostics)
 
 
 def _key(*parts: object) -> str:

@@ -156,6 +156,7 @@ class Rendered:
     digests: dict[str, str] = field(default_factory=dict)
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # input keys, when asked for
+    forked: bool = False  # made by worker processes
 
     def merge(self, other: Rendered) -> None:
         self.files.update(other.files)
@@ -208,6 +209,7 @@ def render_pages(
             with multiprocessing.get_context("fork").Pool(workers, gc.enable) as pool:
                 for chunk in pool.imap_unordered(_render_range, ranges):
                     _collect(out, chunk, writer, keep)
+            out.forked = True
     finally:
         _WORK = None
     return out

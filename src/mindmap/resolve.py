@@ -196,7 +196,7 @@ class ResolutionCache:
             return row
         resolutions = [resolver.resolve(ref, path) for ref in note.links]
         # A link's anchor depends on its target's headings and blocks; an embed's place in the
-        # plan (sites.py keys, the snippet's title) on the embedded note. A plain link depends
+        # plan (site.py keys, the snippet's title) on the embedded note. A plain link depends
         # on names alone.
         read = {
             (str(r.target), notes[NotePath(str(r.target))].digest)

@@ -96,6 +96,11 @@ class KeyMemo:
     listings: tuple[str, dict[tuple[str, Any], str]] = ("", {})  # keys of listing pages
     rows: dict[NotePath, Row] | None = None  # the rows the listings' group key was made of
 
+    def forget(self) -> None:
+        """Drop the page keys: a plan whose pages were keyed elsewhere (forked workers) or
+        not at all (a failed build) left them behind its own parts."""
+        self.own, self.pages, self.rows, self.listings = {}, {}, None, ("", {})
+
     def start(self, notes: dict[NotePath, Note], *urls: dict[str, str]) -> None:
         if self.urls != urls:
             self.urls, self.own, self.pages, self.rows = urls, {}, {}, None
@@ -159,15 +164,14 @@ class SitePlan:
         """Make or check every note's own part now, so that `memo.changed` is complete
         before any page key is reused on the strength of it (with no page key to reuse,
         as in a cold build, there is nothing to do)."""
+        missing = {n: a["title"] for n, a in self.graph.nodes.items() if a["kind"] == "missing"}
+        old, self.memo.missing = self.memo.missing, missing  # always: the next plan compares
         if not self.memo.pages:
             return
         self._prepared = True
         for path in self.notes:
             self._own(path)
-        missing = {n: a["title"] for n, a in self.graph.nodes.items() if a["kind"] == "missing"}
-        old = self.memo.missing
         self.memo.changed |= {n for n, t in missing.items() if old.get(n) != t}
-        self.memo.missing = missing
 
     def note_key(self, path: NotePath) -> str:
         """The note page's key (`_note_key`), or the last plan's while none of its inputs
@@ -457,9 +461,10 @@ class SitePlan:
         def key(arg: Any) -> str:
             self._listing_digest()  # makes memo.listings this group's
             keys = self.memo.listings[1]
-            if (keyer.__name__, arg) not in keys:
-                keys[keyer.__name__, arg] = keyer(arg)
-            return keys[keyer.__name__, arg]
+            name = (keyer.__name__, arg if isinstance(arg, str) else "")  # a tag, a folder
+            if name not in keys:
+                keys[name] = keyer(arg)
+            return keys[name]
 
         return key
 

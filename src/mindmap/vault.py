@@ -117,13 +117,15 @@ def read_text(path: Path) -> tuple[str, bool]:
 
 
 def file_digest(path: Path) -> str | None:
-    """The digest a note read from `path` would have now (None if it cannot be read)."""
+    """The digest a note read from `path` would have now; None if it cannot be read or is
+    not valid UTF-8 (then it is parsed again: its warnings depend on more than its text)."""
     from mindmap.markdown import source_digest
 
     try:
-        return source_digest(read_text(path)[0])
+        text, bad = read_text(path)
     except OSError:
         return None
+    return None if bad else source_digest(text)
 
 
 _MD = None
