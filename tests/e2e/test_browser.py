@@ -95,3 +95,30 @@ def test_images_and_embeds_render(site: Path, browser: object) -> None:
         width = images.nth(i).evaluate("img => img.naturalWidth")
         assert width > 0, images.nth(i).get_attribute("src")
     assert errors == []
+
+
+def test_fold_and_unfold_bullets(site: Path, browser: object) -> None:
+    """A bullet with children folds by its bullet (mouse or keyboard), the toolbar folds to
+    a level or expands all, and what is folded is still folded after a reload."""
+    errors: list[str] = []
+    page = open_page(browser, (site / "people" / "memory.html").as_uri(), errors)
+    first = page.locator(".mm-body li.branch").first  # type: ignore[attr-defined]
+    children = first.locator(":scope > ul")
+    toggle = first.locator(":scope > .mm-fold")
+    assert children.is_visible()
+    toggle.click()
+    assert children.is_hidden()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    page.reload()  # type: ignore[attr-defined]
+    assert children.is_hidden()  # remembered for this page
+    toggle.focus()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    assert children.is_visible()
+    page.get_by_role("button", name="Level 1").click()  # type: ignore[attr-defined]
+    folded = page.locator(".mm-body li.mm-folded")  # type: ignore[attr-defined]
+    top = page.locator(".mm-body > ul > li.branch")  # type: ignore[attr-defined]
+    assert folded.count() == page.locator(".mm-body li.branch").count()  # type: ignore[attr-defined]
+    assert top.count() > 0 and top.first.locator(":scope > ul").is_hidden()
+    page.get_by_role("button", name="Expand all").click()  # type: ignore[attr-defined]
+    assert folded.count() == 0
+    assert errors == []
