@@ -1,10 +1,35 @@
 // Foldable outlines: every bullet with children gets a toggle (its bullet), and the note a
 // small toolbar: expand all, fold to level 1, 2 or 3. What is folded is remembered per page
 // (localStorage). Without JavaScript the whole outline shows, as before.
+// Block anchors: a heading or bullet that has an id offers a "#" link to it; clicking it
+// copies the link to the clipboard too.
 (function () {
   "use strict";
   var body = document.querySelector(".mm-body");
   if (!body) return;
+
+  Array.prototype.forEach.call(
+    body.querySelectorAll("h1[id], h2[id], h3[id], h4[id], h5[id], h6[id], li[id]"),
+    function (el) {
+      var a = document.createElement("a");
+      a.className = "mm-anchor";
+      a.href = "#" + encodeURIComponent(el.id);
+      a.textContent = "#";
+      a.setAttribute("aria-label", "Link to this " + (el.tagName === "LI" ? "bullet" : "heading"));
+      a.addEventListener("click", function () {
+        var url = location.href.split("#")[0] + a.getAttribute("href");
+        if (navigator.clipboard) navigator.clipboard.writeText(url).catch(function () {});
+      });
+      var first = el.firstElementChild;
+      if (el.tagName === "LI" && first && first.tagName === "P") {
+        first.appendChild(a);  // a loose list: the bullet's text is a paragraph
+        return;
+      }
+      var nested = el.tagName === "LI" && el.querySelector(":scope > ul, :scope > ol");
+      el.insertBefore(a, nested || null);
+    }
+  );
+
   var branches = Array.prototype.slice.call(body.querySelectorAll("li.branch"));
   if (!branches.length) return;
   var key = "mindmap:folded:" + location.pathname;
@@ -18,8 +43,9 @@
     try { localStorage.setItem(key, JSON.stringify(ids)); } catch (e) { /* private mode */ }
   }
   function label(li) {
-    var text = (li.firstChild && li.firstChild.textContent || li.textContent).trim();
-    return text.split("\n")[0].slice(0, 60);
+    var own = li.firstChild && li.firstChild.textContent.trim();
+    var text = (own || li.textContent).trim().split("\n")[0];
+    return text.replace(/\s*#$/, "").slice(0, 60);  // without the anchor's "#"
   }
   function set(li, folded) {
     li.classList.toggle("mm-folded", folded);

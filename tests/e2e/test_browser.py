@@ -122,3 +122,19 @@ def test_fold_and_unfold_bullets(site: Path, browser: object) -> None:
     page.get_by_role("button", name="Expand all").click()  # type: ignore[attr-defined]
     assert folded.count() == 0
     assert errors == []
+
+
+def test_headings_and_bullets_offer_a_link_to_themselves(site: Path, browser: object) -> None:
+    errors: list[str] = []
+    page = open_page(browser, (site / "people" / "memory.html").as_uri(), errors)
+    heading = page.locator(".mm-body h2[id]").first  # type: ignore[attr-defined]
+    anchor = heading.locator(":scope > .mm-anchor")
+    assert anchor.evaluate("a => getComputedStyle(a).opacity") == "0"
+    heading.hover()
+    assert anchor.evaluate("a => getComputedStyle(a).opacity") == "1"
+    anchor.click()
+    assert page.url.endswith("#" + heading.get_attribute("id"))  # type: ignore[attr-defined]
+    bullet = page.locator(".mm-body li.branch").first  # type: ignore[attr-defined]
+    link = bullet.locator(":scope > .mm-anchor, :scope > p:first-of-type > .mm-anchor")
+    assert link.get_attribute("href") == "#" + str(bullet.get_attribute("id"))
+    assert errors == []
