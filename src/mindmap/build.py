@@ -276,7 +276,7 @@ class Builder:
         jobs = plan.jobs()
         cold = not self.state.keys or not (self.out_dir / MARKER).exists()
         old = {} if cold else self.state.keys
-        keys = {GRAPH_URL: _key(digest, graph_key(plan))}
+        keys = {GRAPH_URL: digest + graph_key(plan)}  # as every page: templates, then inputs
         with_graph = old.get(GRAPH_URL) != keys[GRAPH_URL]
         # On a small rebuild, graph.json (the biggest single file) is made in another process
         # while this one keys the pages and renders those whose key changed; under serve, it

@@ -11,7 +11,7 @@ import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mindmap.config import Config, template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
@@ -70,6 +70,7 @@ class PlanMemo:
     resolutions: ResolutionCache = field(default_factory=lambda: _resolution_cache())
     keys: KeyMemo = field(default_factory=lambda: _key_memo())
     edges: dict[NotePath, NoteEdges] = field(default_factory=dict)  # LinkGraph's parts
+    urls: tuple[Any, Any] | None = None  # the inputs and result of the last plan_urls
 
 
 def _resolution_cache() -> ResolutionCache:
@@ -114,7 +115,11 @@ def plan_site(
     tags = sorted(all_tags(published.values()))
     folders = folders_of(list(published))
     reserved = sorted(static_files(config))  # the stylesheets' urls are not for attachments
-    urls, tag_urls, folder_urls = plan_urls(published, sorted(used), home, tags, folders, reserved)
+    wanted = ([(p, n.meta.get("permalink")) for p, n in published.items()], used, home, tags)
+    if memo.urls is None or memo.urls[0] != (wanted, folders, reserved):
+        found = plan_urls(published, sorted(used), home, tags, folders, reserved)
+        memo.urls = ((wanted, folders, reserved), found)  # the same inputs: the same urls
+    urls, tag_urls, folder_urls = memo.urls[1]
     filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
     graph = LinkGraph(published, resolutions, memo.edges)
     plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
@@ -128,24 +133,8 @@ def graph_key(plan: SitePlan) -> str:
     """Fingerprint of graph.json: each note's source and where its links point, the urls."""
     parts = [fingerprint("urls", [plan.urls, plan.tag_urls])]
     for path, note in sorted(plan.notes.items()):
-        parts.append(f"{path}\0{note.digest}\0{_targets(plan.filler.resolutions[path])}\0")
+        parts.append(f"{path}\0{note.digest}\0{plan.targets_text(path)}\0")
     return hashlib.sha1("".join(parts).encode()).hexdigest()
-
-
-_TARGETS: dict[int, tuple[list[Resolution], str]] = {}
-
-
-def _targets(resolutions: list[Resolution]) -> str:
-    """Where a note's links point, as text; remembered by the list (the resolution cache
-    lends the same list while they are the same)."""
-    kept = _TARGETS.get(id(resolutions))
-    if kept is not None and kept[0] is resolutions:
-        return kept[1]
-    text = "|".join(f"{r.status}:{r.target}" for r in resolutions)
-    if len(_TARGETS) > 200_000:
-        _TARGETS.clear()
-    _TARGETS[id(resolutions)] = (resolutions, text)
-    return text
 
 
 @dataclass

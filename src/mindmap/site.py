@@ -95,6 +95,7 @@ class KeyMemo:
     changed: set[str] = field(default_factory=set)
     listings: tuple[str, dict[tuple[str, Any], str]] = ("", {})  # keys of listing pages
     rows: dict[NotePath, Row] | None = None  # the rows the listings' group key was made of
+    targets: dict[NotePath, tuple[list[Resolution], str]] = field(default_factory=dict)
 
     def forget(self) -> None:
         """Drop the page keys: a plan whose pages were keyed elsewhere (forked workers) or
@@ -106,6 +107,7 @@ class KeyMemo:
             self.urls, self.own, self.pages, self.rows = urls, {}, {}, None
         self.own = {p: e for p, e in self.own.items() if p in notes}
         self.pages = {p: e for p, e in self.pages.items() if p in notes}
+        self.targets = {p: e for p, e in self.targets.items() if p in notes}
         self.changed = set()
 
 
@@ -199,7 +201,7 @@ class SitePlan:
         snippets its backlinks show, and the small data of its sidebars."""
         note = self.notes[path]
         backs = [
-            (b.source, b.refs, self.urls[b.source], self._snippets_key(b.source, b.refs))
+            (b.source, b.refs, self.urls[b.source], self._snippets(b.source, b.refs))
             for b in self.graph.backlinks(path)
         ]
         # What the header and the sidebar show, as the plain strings they are made from
@@ -272,7 +274,7 @@ class SitePlan:
         self.memo.changed.add(path)
         return own
 
-    def _snippets_key(self, source: NotePath, refs: tuple[int, ...]) -> tuple[Any, ...]:
+    def _snippets(self, source: NotePath, refs: tuple[int, ...]) -> tuple[Any, ...]:
         """What the backlink card of `source` (on any page) is made from: its title, and for
         each snippet shown, the snippet's own text, crumbs and anchor, and the links and tags
         in it (part of the page's key: editing one bullet of a note re-renders only the pages
@@ -288,6 +290,15 @@ class SitePlan:
                 parts.append((c.digest, c.crumbs, c.anchor, links, tags))
             own.cache["snippets", refs] = (note.title, _h1_text(note), parts)
         return own.cache["snippets", refs]
+
+    def targets_text(self, path: NotePath) -> str:
+        """Where a note's links point, as text (part of graph.json's key); kept while the
+        resolution cache lends the same list."""
+        resolutions, kept = self.filler.resolutions[path], self.memo.targets.get(path)
+        if kept is None or kept[0] is not resolutions:
+            text = "|".join(f"{r.status}:{r.target}" for r in resolutions)
+            kept = self.memo.targets[path] = (resolutions, text)
+        return kept[1]
 
     def _link_states(self, path: NotePath) -> list[tuple[Any, ...]]:
         """What a compact snippet shows of each link of a note: how it was written (not

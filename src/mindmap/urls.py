@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from mindmap.model import Note
 from mindmap.paths import AssetPath, NotePath, Url, folder_of, note_url, slugify
 
@@ -44,34 +42,7 @@ def plan_urls(
     folders: list[str],
     reserved: tuple[str, ...] | list[str] = (),
 ) -> tuple[dict[str, Url], dict[str, Url], dict[str, Url]]:
-    """Urls of notes and assets (one map), tag pages and folder pages; deterministic.
-    The same inputs as last time (a live rebuild after an edit) give the same maps back."""
-    wanted = (
-        [(p, notes[p].meta.get("permalink")) for p in sorted(notes)],
-        assets,
-        home,
-        tags,
-        folders,
-        list(reserved),
-    )
-    if _LAST and _LAST[0] == wanted:
-        return _LAST[1]
-    result = _plan_urls(notes, assets, home, tags, folders, reserved)
-    _LAST[:] = [wanted, result]
-    return result
-
-
-_LAST: list[Any] = []  # the inputs and result of the last plan_urls
-
-
-def _plan_urls(
-    notes: dict[NotePath, Note],
-    assets: list[AssetPath],
-    home: NotePath | None,
-    tags: list[str],
-    folders: list[str],
-    reserved: tuple[str, ...] | list[str] = (),
-) -> tuple[dict[str, Url], dict[str, Url], dict[str, Url]]:
+    """Urls of notes and assets (one map), tag pages and folder pages; deterministic."""
     plan = UrlPlan()
     urls: dict[str, Url] = {}
     for special in SPECIAL:
