@@ -33,3 +33,10 @@ def test_every_command_and_option_is_documented(command: str) -> None:
         for opt in param.opts:
             if opt.startswith("-"):
                 assert f"`{opt}" in README or f"{opt}`" in README or f" {opt}" in README, opt
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (ROOT / "templates" / "static").iterdir() if p.is_file())
+)
+def test_every_static_file_is_documented(name: str) -> None:
+    assert f"`static/{name}`" in README, f"static/{name} is not in README's output files"

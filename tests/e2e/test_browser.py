@@ -138,3 +138,36 @@ def test_headings_and_bullets_offer_a_link_to_themselves(site: Path, browser: ob
     link = bullet.locator(":scope > .mm-anchor, :scope > p:first-of-type > .mm-anchor")
     assert link.get_attribute("href") == "#" + str(bullet.get_attribute("id"))
     assert errors == []
+
+
+def _background(page: object) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("system", ["light", "dark"])
+def test_theme_toggle_persists_across_pages(site: Path, browser: object, system: str) -> None:
+    """The toggle switches from the system's theme to the other one, the choice holds on
+    the next page and after a reload (no flash: <head> applies it), and it is a button the
+    keyboard reaches."""
+    errors: list[str] = []
+    context = browser.new_context(color_scheme=system)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((site / "people" / "memory.html").as_uri())
+    before = _background(page)
+    toggle = page.get_by_role("button", name="Dark theme")
+    assert toggle.get_attribute("aria-pressed") == ("true" if system == "dark" else "false")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    other = "light" if system == "dark" else "dark"
+    assert page.evaluate("document.documentElement.dataset.theme") == other
+    assert toggle.get_attribute("aria-pressed") == ("true" if other == "dark" else "false")
+    after = _background(page)
+    assert after != before
+    page.goto((site / "index.html").as_uri())
+    assert _background(page) == after
+    assert page.evaluate("document.documentElement.dataset.theme") == other
+    page.reload()
+    assert _background(page) == after
+    context.close()
+    assert errors == []
