@@ -5,8 +5,11 @@ Skips when Chromium or Playwright is missing; `.ci/run` installs both.
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("e2e") / "site"
     build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
     return out
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    """The demo site over HTTP (what hover previews need: browsers forbid reading another
+    file from a file:// page)."""
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined, assignment]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -170,4 +186,56 @@ def test_theme_toggle_persists_across_pages(site: Path, browser: object, system:
     page.reload()
     assert _background(page) == after
     context.close()
+    assert errors == []
+
+
+def _inside_viewport(page: object, selector: str) -> bool:
+    return page.evaluate(  # type: ignore[attr-defined, no-any-return]
+        """s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight; }""",
+        selector,
+    )
+
+
+def test_hover_preview_shows_the_linked_section(served: str, browser: object) -> None:
+    """Pointing at a link shows the target's content; a link to a heading shows that
+    heading's section, not the top of the note; the popover stays inside the viewport."""
+    errors: list[str] = []
+    page = open_page(browser, served + "machines/memory.html", errors)
+    link = page.locator(".mm-body a.internal[href*='transformers.html#']").first  # type: ignore[attr-defined]
+    link.hover()
+    preview = page.locator(".mm-preview")  # type: ignore[attr-defined]
+    preview.wait_for()
+    text = preview.inner_text()
+    assert text.startswith("Transformers")  # the note's title
+    assert "Attention heads" in text and "query" in text
+    assert page.locator(".mm-preview [id]").count() == 0  # type: ignore[attr-defined]
+    assert link.get_attribute("aria-describedby") == "mm-preview"
+    assert _inside_viewport(page, ".mm-preview")
+    page.mouse.move(5, 5)  # type: ignore[attr-defined]
+    preview.wait_for(state="detached")
+    assert errors == []
+
+
+def test_keyboard_focus_opens_a_preview_and_escape_closes_it(served: str, browser: object) -> None:
+    errors: list[str] = []
+    page = open_page(browser, served + "people/retrieval-practice.html", errors)
+    link = page.locator(".mm-body a.internal[href$='spaced-repetition.html']").first  # type: ignore[attr-defined]
+    link.focus()
+    preview = page.locator(".mm-preview")  # type: ignore[attr-defined]
+    preview.wait_for()
+    assert preview.inner_text().startswith("Spaced Repetition")
+    assert _inside_viewport(page, ".mm-preview")
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    assert preview.count() == 0
+    assert errors == []
+
+
+def test_no_previews_from_disk(site: Path, browser: object) -> None:
+    """file:// pages cannot read other files: no popover, and no error either."""
+    errors: list[str] = []
+    page = open_page(browser, (site / "people" / "retrieval-practice.html").as_uri(), errors)
+    page.locator(".mm-body a.internal").first.hover()  # type: ignore[attr-defined]
+    page.wait_for_timeout(600)  # type: ignore[attr-defined]
+    assert page.locator(".mm-preview").count() == 0  # type: ignore[attr-defined]
     assert errors == []
