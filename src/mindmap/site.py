@@ -19,6 +19,7 @@ from mindmap.fingerprint import fingerprint
 from mindmap.graph import LinkGraph, all_tags, tags_with_ancestors
 from mindmap.model import Note
 from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
+from mindmap.related import Related, adjacency
 from mindmap.resolve import Resolution
 
 MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
@@ -72,6 +73,7 @@ class NoteKey(NamedTuple):
     deep: str
     links_in: dict[str, list[int]]  # source → refs, as in LinkGraph
     links_out: set[str]
+    related: tuple[str, ...]
     key: str
 
 
@@ -96,6 +98,7 @@ class KeyMemo:
     listings: tuple[str, dict[tuple[str, Any], str]] = ("", {})  # keys of listing pages
     rows: dict[NotePath, Row] | None = None  # the rows the listings' group key was made of
     targets: dict[NotePath, tuple[list[Resolution], str]] = field(default_factory=dict)
+    related: Related | None = None  # each note's related notes, kept while still right
 
     def forget(self) -> None:
         """Drop the page keys: a plan whose pages were keyed elsewhere (forked workers) or
@@ -132,6 +135,7 @@ class SitePlan:
     _folder_index: Folders | None = None
     _children: dict[str, list[str]] | None = None
     _out: dict[NotePath, list[dict[str, Any]]] = field(default_factory=dict)
+    _related: Related | None = None
     memo: KeyMemo = field(default_factory=KeyMemo)
 
     def jobs(self) -> list[PageJob]:
@@ -181,6 +185,7 @@ class SitePlan:
         deep, changed = self.deep(path), self.memo.changed
         ins = self.graph.links_in.get(path, {})
         outs = self.graph.links_out.get(path, set())
+        related = self.related(path)
         kept = self.memo.pages.get(path)
         if (
             kept is not None
@@ -188,12 +193,14 @@ class SitePlan:
             and kept.deep == deep
             and kept.links_in == ins
             and kept.links_out == outs
+            and kept.related == related
             and changed.isdisjoint(ins)
             and changed.isdisjoint(outs)
+            and changed.isdisjoint(related)
         ):
             return kept.key
         key = self._note_key(path)
-        self.memo.pages[path] = NoteKey(deep, ins, outs, key)
+        self.memo.pages[path] = NoteKey(deep, ins, outs, related, key)
         return key
 
     def _note_key(self, path: NotePath) -> str:
@@ -216,6 +223,7 @@ class SitePlan:
             )
             for t in self.graph.outlinks(path)
         ]
+        related = [self._row(NotePath(r))[:3] for r in self.related(path)]
         parts = (
             self.urls[path],
             path == self.home,
@@ -224,9 +232,19 @@ class SitePlan:
             tags,
             self.deep(path),
             out,
+            related,
             backs,
         )
         return _digest("note.html", parts)
+
+    def related(self, path: NotePath) -> tuple[str, ...]:
+        """The notes close to `path` in the link graph that it does not link with
+        (related.py), worked out for the whole plan once and kept for the next plan."""
+        if self._related is None:
+            graph = self.graph
+            adj = adjacency(self.notes, graph.links_out, graph.links_in)
+            self._related = self.memo.related = Related(adj, self.memo.related)
+        return self._related.of(path)
 
     def deep(self, path: NotePath) -> str:
         """Hash of what a note's rendered HTML depends on, wherever it is shown: its source,
@@ -372,6 +390,7 @@ class SitePlan:
                 if h is not heading
             ],
             "outlinks": self._outlinks(path),
+            "related": [_row_dict(self._row(NotePath(r))) for r in self.related(path)],
             "backlinks": self._backlinks(path, url),
         }
         return self._page(url, "note.html", kind, note.title, **context)
