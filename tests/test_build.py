@@ -959,7 +959,7 @@ def test_check_sink_matches_the_written_site(make_vault, build_vault, tmp_path) 
     sink = MemorySink()
     checked = make_site(notes, Config(base_dir=tmp_path), sink, None, 1)
     written = read_site(site)
-    assert set(html_pages(written)) | {"graph.json"} == set(sink.files)
+    assert set(html_pages(written)) | {"graph.json", "explorer-data.js"} == set(sink.files)
     assert {u: written[u] for u in sink.files} == sink.files
     assert checked.diagnostics == result.diagnostics
     assert checked.notes == result.notes

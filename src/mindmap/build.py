@@ -311,7 +311,7 @@ class Builder:
             raise
         pending = Deferred(partial(graph_json, plan), keys[GRAPH_URL]) if defer else None
         self._remember(keys, rendered, result, sources, pending)
-        result.pages = len(jobs)
+        result.pages = sum(1 for job in jobs if job.url.endswith(".html"))
         return result
 
     def _write(
@@ -520,7 +520,7 @@ def make_site(
     sink.files.update(rendered.files)
     page_diags = [d for ds in rendered.diagnostics.values() for d in ds]
     all_diags = apply_severity(list(found.diagnostics) + diags + page_diags, config)
-    pages = len(rendered.files) - 1
+    pages = sum(1 for url in rendered.files if url.endswith(".html"))
     return BuildResult(
         len(plan.notes), pages, len(rendered.files), all_diags, time.perf_counter() - start
     )

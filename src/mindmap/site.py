@@ -23,6 +23,7 @@ from mindmap.related import Related, adjacency
 from mindmap.resolve import Resolution
 
 MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
+EXPLORER_URL = "explorer-data.js"  # the folder explorer's data: every note's path, title, url
 NAV = [("Home", "index.html"), ("All notes", "notes.html"), ("Tags", "tags/index.html")]
 
 
@@ -160,6 +161,7 @@ class SitePlan:
         jobs += [
             PageJob("tags/index.html", _call, self.tags_page, listing(self.tags_key)),
             PageJob("notes.html", _call, self.notes_page, listing(self.notes_key)),
+            PageJob(EXPLORER_URL, _call, self.explorer_page, listing(self.explorer_key)),
             PageJob("404.html", _call, self.not_found_page),
         ]
         if self.home is None:
@@ -631,6 +633,19 @@ class SitePlan:
 
     def notes_key(self, _arg: Any = None) -> str:
         return _digest("notes.html", self._notes_data())
+
+    def explorer_key(self, _arg: Any = None) -> str:
+        return _digest("explorer-data.js", self._explorer_rows())
+
+    def _explorer_rows(self) -> list[tuple[str, str, str]]:
+        return [(path, *self._row(path)[:2]) for path in sorted(self.notes)]
+
+    def explorer_page(self) -> Page:
+        """The folder explorer's data (static/explorer.js), as a script so that it loads
+        from disk (file://) too, where a page may not fetch() another file."""
+        return self._page(
+            EXPLORER_URL, "explorer-data.js", "data", "Explorer", notes=self._explorer_rows()
+        )
 
     def notes_page(self) -> Page:
         context = {

@@ -239,3 +239,28 @@ def test_no_previews_from_disk(site: Path, browser: object) -> None:
     page.wait_for_timeout(600)  # type: ignore[attr-defined]
     assert page.locator(".mm-preview").count() == 0  # type: ignore[attr-defined]
     assert errors == []
+
+
+def test_folder_explorer_from_disk(site: Path, browser: object) -> None:
+    """The explorer opens from the header (keyboard too), marks the current note inside its
+    open folder, filters by name, navigates, and Escape gives the focus back."""
+    errors: list[str] = []
+    page = open_page(browser, (site / "machines" / "memory.html").as_uri(), errors)
+    button = page.get_by_role("button", name="Explorer")  # type: ignore[attr-defined]
+    button.focus()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    panel = page.get_by_role("navigation", name="Explorer")  # type: ignore[attr-defined]
+    current = panel.locator("a[aria-current=page]")
+    assert current.inner_text() == "Memory (machines)" and current.is_visible()
+    assert panel.locator("details[open] > summary").all_inner_texts() == ["machines"]
+    assert page.evaluate("document.activeElement.type") == "search"  # type: ignore[attr-defined]
+    page.keyboard.type("loci")  # type: ignore[attr-defined]
+    shown = panel.locator("a:visible")
+    assert shown.all_inner_texts() == ["Méthode des loci"]
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    assert panel.is_hidden() and button.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.className") == "mm-explorer-open"  # type: ignore[attr-defined]
+    button.click()
+    shown.first.click()
+    assert page.url.endswith("methods/m%C3%A9thode-des-loci.html")  # type: ignore[attr-defined]
+    assert errors == []

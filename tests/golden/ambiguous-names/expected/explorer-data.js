@@ -1,0 +1,1 @@
+window.mindmapExplorer = [["Note.md", "Note", "note.html"], ["deep/er/Far.md", "Far", "deep/er/far.html"], ["people/Note.md", "Note", "people/note.html"], ["people/Topic.md", "Topic", "people/topic.html"], ["people/Who.md", "Who", "people/who.html"], ["place/Here.md", "Here", "place/here.html"], ["place/Topic.md", "Topic", "place/topic.html"]];

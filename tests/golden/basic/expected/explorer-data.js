@@ -1,0 +1,1 @@
+window.mindmapExplorer = [["Graph theory.md", "Graph theory", "graph-theory.html"], ["Home.md", "Welcome home", "index.html"], ["Learning.md", "Learning", "learning.html"], ["ideas/Retrieval.md", "Retrieval", "ideas/retrieval.html"]];

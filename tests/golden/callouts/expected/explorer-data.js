@@ -1,0 +1,1 @@
+window.mindmapExplorer = [["Callouts.md", "Callouts", "callouts.html"], ["Plain.md", "Plain", "plain.html"], ["Target.md", "Target", "target.html"]];

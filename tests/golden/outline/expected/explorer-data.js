@@ -1,0 +1,1 @@
+window.mindmapExplorer = [["Linker.md", "Linker", "linker.html"], ["Mind map.md", "Mind map", "mind-map.html"], ["Mixed.md", "Mixed", "mixed.html"], ["Tabs.md", "Tabs", "tabs.html"]];

@@ -1,0 +1,1 @@
+window.mindmapExplorer = [["Other.md", "Other", "other.html"], ["Public.md", "Public", "public.html"]];
