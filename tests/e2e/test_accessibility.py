@@ -1,0 +1,120 @@
+"""axe-core (npm, injected into Chromium) on the demo site: no serious or critical violation,
+in the light and the dark theme, on every kind of page.
+
+axe-core is installed with npm into `.test-deps/` on first use (the test skips when npm is
+missing; `.ci/run` has it). Chromium as in test_browser.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mindmap.build import build_site
+from mindmap.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+AXE_VERSION = "4.14.1"
+DEPS = ROOT / ".test-deps"
+AXE = DEPS / "node_modules" / "axe-core" / "axe.min.js"
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+# One page of each kind (and the pages other features add, once they exist).
+PAGES = [
+    "index.html",
+    "people/memory.html",  # a note: outline, callouts, math, backlinks, related notes
+    "machines/transformers.html",  # code, tables, a table of contents
+    "tags/memory.html",
+    "tags/index.html",
+    "notes.html",
+    "machines/index.html",
+    "404.html",
+]
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    if not AXE.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot install axe-core")
+        command = [npm, "install", "--prefix", str(DEPS), "--no-save", "--no-audit", "--no-fund"]
+        subprocess.run([*command, f"axe-core@{AXE_VERSION}"], check=True, capture_output=True)
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("a11y") / "site"
+    build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+def violations(page: object, axe: str) -> list[str]:
+    page.add_script_tag(content=axe)  # type: ignore[attr-defined]
+    found = page.evaluate(  # type: ignore[attr-defined]
+        """async () => (await axe.run(document)).violations
+        .filter(v => v.impact === "serious" || v.impact === "critical")
+        .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target).join(" | ")}`)"""
+    )
+    return list(found)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_violations(site: Path, browser: object, axe: str, scheme: str) -> None:
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
+    page = context.new_page()
+    found = {}
+    for url in PAGES:
+        page.goto((site / url).as_uri())
+        page.wait_for_timeout(100)  # the deferred scripts (toggles, anchors) have run
+        if v := violations(page, axe):
+            found[url] = v
+    context.close()
+    assert found == {}
+
+
+def test_no_serious_violations_in_the_explorer(site: Path, browser: object, axe: str) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto((site / "people" / "memory.html").as_uri())
+    page.get_by_role("button", name="Explorer").click()
+    page.get_by_role("navigation", name="Explorer").wait_for()
+    assert violations(page, axe) == []
+    page.close()
+
+
+def test_keyboard_reaches_every_control_visibly(site: Path, browser: object) -> None:
+    """Tab walks the header, the outline's toolbar and toggles; each focused element shows an
+    outline or a box shadow."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto((site / "people" / "memory.html").as_uri())
+    seen = []
+    for _ in range(14):
+        page.keyboard.press("Tab")
+        seen.append(
+            page.evaluate(
+                """() => { const e = document.activeElement, s = getComputedStyle(e);
+                return [e.textContent.trim().slice(0, 20),
+                        s.outlineStyle !== "none" || s.boxShadow !== "none"]; }"""
+            )
+        )
+    names = [name for name, _visible in seen]
+    assert "Skip to main content" in names and "Explorer" in " ".join(names)
+    assert "Expand all" in names
+    assert all(visible for _name, visible in seen), seen
+    page.close()
