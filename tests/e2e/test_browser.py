@@ -89,17 +89,38 @@ def test_backlink_card_jumps_to_the_bullet(site: Path, browser: object) -> None:
     assert errors == []
 
 
-def test_every_page_loads_without_errors_or_failed_requests(site: Path, browser: object) -> None:
+@pytest.mark.parametrize("over", ["file", "http"])
+def test_every_page_loads_without_errors_or_failed_requests(
+    site: Path, served: str, browser: object, over: str
+) -> None:
+    """Every page of the demo site, from disk and served, with its scripts running: no
+    console error, no failed request."""
     errors: list[str] = []
     page = browser.new_page()  # type: ignore[attr-defined]
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: failed(r, errors))
     pages = sorted(site.rglob("*.html"))
     assert len(pages) > 60
     for path in pages:
-        page.goto(path.as_uri())
+        rel = path.relative_to(site).as_posix()
+        page.goto(path.as_uri() if over == "file" else served + rel)
         assert page.locator("h1").count() == 1, path
     assert errors == []
+
+
+def test_readable_with_javascript_off(site: Path, browser: object) -> None:
+    """No script: the whole outline shows, the JS-only buttons stay hidden, links work."""
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto((site / "people" / "memory.html").as_uri())
+    assert page.locator(".mm-body li").first.is_visible()
+    hidden = page.locator(".mm-body li:not(:visible)")
+    assert hidden.count() == 0
+    assert page.locator(".mm-theme").is_hidden() and page.locator(".mm-explorer-open").is_hidden()
+    page.get_by_role("link", name="All notes").click()
+    assert page.url.endswith("notes.html")
+    context.close()
 
 
 def test_images_and_embeds_render(site: Path, browser: object) -> None:
