@@ -30,12 +30,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
 def served(site: Path) -> Iterator[str]:
     """The demo site over HTTP (what hover previews need: browsers forbid reading another
     file from a file:// page)."""
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined, assignment]
+    handler = partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
