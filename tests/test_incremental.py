@@ -188,7 +188,7 @@ def trust_fresh_mtimes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 IncrementalSite.TestCase.settings = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("MM_STATE_EXAMPLES", "25")),
     stateful_step_count=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
