@@ -67,6 +67,7 @@ class Context(NamedTuple):
     digest: str = ""  # of its HTML (with placeholders), set once the note is rendered
     links: tuple[int, ...] = ()  # the links (indices into Note.links) in that HTML
     tags: tuple[str, ...] = ()  # the tags in that HTML
+    topic: str = ""  # anchor of the innermost topic around it ("" for none): its mind-map node
 
 
 @dataclass(frozen=True)

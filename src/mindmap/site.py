@@ -17,10 +17,11 @@ from mindmap.bodies import BodyFiller
 from mindmap.config import Config
 from mindmap.fingerprint import fingerprint
 from mindmap.graph import LinkGraph, all_tags, tags_with_ancestors
-from mindmap.model import Note
-from mindmap.paths import NotePath, folder_of, quote_url, root_prefix
+from mindmap.model import Heading, Note
+from mindmap.paths import NotePath, folder_of, quote_url, relative_url, root_prefix
 from mindmap.related import Related, adjacency
 from mindmap.resolve import Resolution
+from mindmap.treeview import Chip, mind_map
 
 MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
 EXPLORER_URL = "explorer-data.js"  # the folder explorer's data: every note's path, title, url
@@ -394,8 +395,40 @@ class SitePlan:
             "outlinks": self._outlinks(path),
             "related": [_row_dict(self._row(NotePath(r))) for r in self.related(path)],
             "backlinks": self._backlinks(path, url),
+            "mindview": self._mind_view(note, url, heading),
         }
         return self._page(url, "note.html", kind, note.title, **context)
+
+    def _mind_view(self, note: Note, url: str, h1: Heading | None) -> dict[str, Any] | None:
+        """The note's outline as a mind map, for notes with two topics or more (besides the
+        leading H1, which stands for the note). Open at first when the note is mostly
+        outline (more bullet topics than headings): there it is the overview the table of
+        contents cannot give. Its key: the note's source, and the titles and urls of the
+        notes it links to (chips show only those: `_note_key` covers them)."""
+        topics = [t for t in note.topics if h1 is None or t.anchor != h1.anchor]
+        if len(topics) < 2:
+            return None
+        chips: dict[str, list[Chip]] = defaultdict(list)
+        seen = set()
+        resolutions = self.filler.resolutions[note.path]
+        for ref, res in zip(note.links, resolutions, strict=True):
+            target = str(res.target)
+            if (
+                ref.context < 0
+                or res.status not in ("found", "bad-anchor")
+                or res.is_asset
+                or target == note.path
+                or target not in self.notes
+            ):
+                continue
+            topic = note.contexts[ref.context].topic
+            if (topic, target) not in seen:
+                seen.add((topic, target))
+                title = self.notes[NotePath(target)].title
+                chips[topic].append(Chip(title, relative_url(url, self.urls[target])))
+        svg = mind_map(note.title, topics, chips, h1.anchor if h1 else "")
+        items = sum(t.kind == "item" for t in topics)
+        return {"svg": Markup(svg), "open": items > len(topics) - items}
 
     def _note_info(self, note: Note) -> dict[str, Any]:
         folder = folder_of(note.path)

@@ -179,8 +179,9 @@ class _Walker:
         if len(crumbs) > _CRUMBS:  # the nearest ancestors say the most; keep the top heading too
             crumbs = [crumbs[0], "…", *crumbs[-(_CRUMBS - 1) :]]
         crumbs = [c if len(c) <= _CRUMB_MAX else c[: _CRUMB_MAX - 1] + "…" for c in crumbs]
+        anchor = anchors[-1] if anchors else ""
         self.out.contexts.append(
-            Context(i, i + 1, tuple(crumbs), anchors[-1] if anchors else "", line)
+            Context(i, i + 1, tuple(crumbs), anchor, line, topic=self._topic_parent())
         )
         return len(self.out.contexts) - 1
 

@@ -1,0 +1,202 @@
+"""Draw a note's outline topics as a mind map: a horizontal tidy tree, as inline SVG markup.
+
+The root (the note) sits on the left, its topics (headings, bullets with children) branch
+to the right, children stacked in rows; each parent sits midway between its first and last
+child. A topic is a link to its anchor on the page; the notes linked from under a topic hang
+off it as chips. Big outlines are cut to MAX_DEPTH levels and MAX_NODES nodes (breadth
+first, so the top levels always show), each cut branch ending in a "+N more" node.
+
+The markup nests one `<g>` per node inside its parent's, in document order (static/mindview.js
+folds and re-lays out from that), uses integer coordinates and short class names, and takes
+its colours from the stylesheet (`.mm-mv` in mindmap.css).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import NamedTuple
+
+from mindmap.model import Topic
+
+MAX_DEPTH = 3  # levels of topics below the note
+MAX_NODES = 40  # topics and chips shown in all (breadth first)
+MAX_CHIPS = 3  # linked notes shown per topic
+LABEL = 22  # characters of a topic's label (the full text is in its <title>)
+TITLE = 100  # characters of that full text, at most
+ROW = 26  # px between two rows
+GAP = 28  # px between a column and the next
+PAD = 6
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Chip(NamedTuple):
+    """A note linked from under a topic: its title and its href from the page."""
+
+    title: str
+    href: str
+
+
+@dataclass
+class _Node:
+    kind: str  # "r" root, "t" topic, "c" chip, "m" more
+    text: str
+    href: str
+    depth: int
+    children: list[_Node] = field(default_factory=list)
+    x: int = 0
+    y: int = 0
+    width: int = 0
+
+
+def mind_map(
+    title: str, topics: Sequence[Topic], chips: Mapping[str, Sequence[Chip]], root: str = ""
+) -> str:
+    """The SVG of a note's mind map. `root` is the anchor of the topic that stands for the
+    note itself (its leading H1), whose children branch from the root; `chips` are keyed
+    by topic anchor ("" or `root` for the note)."""
+    tree = _cut(_tree(title, topics, chips, root))
+    columns = _columns(tree)
+    rows = _place(tree, columns)
+    width = sum(columns) + GAP * (len(columns) - 1) + 2 * PAD
+    height = rows * ROW + 2 * PAD
+    label = escape(f"Mind map of {_clean(title)}")
+    return (
+        f'<svg class="mm-mv" viewBox="0 0 {width} {height}" width="{width}" '
+        f'aria-label="{label}">{_draw(tree, None)}</svg>'
+    )
+
+
+def _tree(
+    title: str, topics: Sequence[Topic], chips: Mapping[str, Sequence[Chip]], root: str
+) -> _Node:
+    top = _Node("r", title, "", 0)
+    nodes = {"": top}
+    for topic in topics:
+        if topic.anchor == root and root:
+            continue
+        parent = nodes.get("" if topic.parent == root else topic.parent, top)
+        node = _Node("t", topic.title, "#" + topic.anchor, parent.depth + 1)
+        parent.children.append(node)
+        nodes[topic.anchor] = node
+    for anchor in nodes:
+        _add_chips(nodes[anchor], chips.get(anchor, ()))
+    if root:
+        _add_chips(top, chips.get(root, ()))
+    return top
+
+
+def _add_chips(node: _Node, chips: Sequence[Chip]) -> None:
+    for chip in chips[: MAX_CHIPS - len([c for c in node.children if c.kind == "c"])]:
+        node.children.append(_Node("c", chip.title, chip.href, node.depth + 1))
+
+
+def _cut(top: _Node) -> _Node:
+    """Keep MAX_NODES nodes, breadth first, down to MAX_DEPTH; each node that loses children
+    gets a "+N more" node instead, linking to its first hidden topic (or to itself)."""
+    shown, level = 0, [top]
+    while level:
+        nxt = []
+        for node in level:
+            kept = []
+            for child in node.children:
+                if child.depth <= MAX_DEPTH + (child.kind == "c") and shown < MAX_NODES:
+                    kept.append(child)
+                    shown += 1
+            hidden = [c for c in node.children if c not in kept]
+            if hidden:
+                count = sum(_size(c) for c in hidden)
+                href = next((c.href for c in hidden if c.kind == "t"), node.href or "#")
+                kept.append(_Node("m", f"+{count} more", href, node.depth + 1))
+            node.children = kept
+            nxt += [c for c in kept if c.kind == "t"]
+        level = nxt
+    return top
+
+
+def _size(node: _Node) -> int:
+    return 1 + sum(_size(c) for c in node.children)
+
+
+def _columns(top: _Node) -> list[int]:
+    """Each column's width: its widest node's."""
+    widths: list[int] = []
+    todo = [top]
+    while todo:
+        node = todo.pop()
+        node.width = _width(node)
+        if node.depth == len(widths):
+            widths.append(0)
+        widths[node.depth] = max(widths[node.depth], node.width)
+        todo += node.children
+    return widths
+
+
+def _width(node: _Node) -> int:
+    text = _label(node)
+    size = {"r": 12 * 1.1, "c": 11}.get(node.kind, 12)  # the root's text is bold
+    em = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return round(em * size * 0.56) + {"r": 22, "t": 6, "c": 14, "m": 6}[node.kind]
+
+
+def _place(top: _Node, columns: list[int]) -> int:
+    """Give every node its x (its column) and y (its row, or midway between its first and
+    last child); return the number of rows."""
+    starts = [PAD]
+    for width in columns[:-1]:
+        starts.append(starts[-1] + width + GAP)
+    row = 0
+
+    def place(node: _Node) -> None:
+        nonlocal row
+        node.x = starts[node.depth]
+        if node.children:
+            for child in node.children:
+                place(child)
+            node.y = (node.children[0].y + node.children[-1].y) // 2
+        else:
+            node.y = PAD + ROW // 2 + 4 + row * ROW
+            row += 1
+
+    place(top)
+    return max(row, 1)
+
+
+def _draw(node: _Node, parent: _Node | None) -> str:
+    """A node's `<g>`: the connector from its parent (into its underline), its link, then
+    its children's groups. Depth shows in the nesting, so only chips ("c") and "+N more"
+    nodes ("m") need a class."""
+    x, y, w = node.x, node.y, node.width
+    text = _label(node)
+    full = _clean(node.text)
+    title = f"<title>{escape(full[:TITLE])}</title>" if text != full else ""
+    out = f'<g class="{node.kind}">' if node.kind in "cm" else "<g>"
+    if parent is not None:
+        px, py = parent.x + parent.width, parent.y
+        half, dy = (x - px) // 2, y - py
+        end = f"h{w}" if node.kind in "tm" else ""
+        out += f'<path d="M{px},{py}c{half},0 {half},{dy} {x - px},{dy}{end}"/>'
+    if node.kind == "r":
+        shape = f'<rect x="{x}" y="{y - 12}" width="{w}" height="24" rx="12"/>'
+        label = f'<text x="{x + 11}" y="{y + 4}">{escape(text)}</text>'
+    elif node.kind == "c":  # a pill: a thick line with round ends
+        shape = f'<path d="M{x + 8},{y}h{w - 16}"/>'
+        label = f'<text x="{x + 7}" y="{y + 4}">{escape(text)}</text>'
+    else:
+        shape, label = "", f'<text x="{x + 3}" y="{y - 5}">{escape(text)}</text>'
+    body = title + shape + label
+    out += f'<a href="{escape(node.href)}">{body}</a>' if node.href else body
+    return out + "".join(_draw(c, node) for c in node.children) + "</g>"
+
+
+def _label(node: _Node) -> str:
+    text = _clean(node.text) or "…"
+    return text if len(text) <= LABEL else text[: LABEL - 1].rstrip() + "…"
+
+
+def _clean(text: str) -> str:
+    """One line of text without the control characters XML forbids."""
+    return " ".join(_CONTROL.sub("", text).split())

@@ -1,0 +1,155 @@
+"""The mind-map view of the demo site in a real browser (Debian's Chromium through
+Playwright), opened from disk: it shows, its nodes jump to their bullets, its branches fold
+(mouse and keyboard, remembered), and without JavaScript it still shows and links.
+
+Skips when Chromium or Playwright is missing; `.ci/run` installs both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mindmap.build import build_site
+from mindmap.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+MAP = "machines/machine-learning-map.html"
+LLMS = 'svg.mm-mv g:has(> a[href="#t-llms"])'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("e2e-mindview") / "site"
+    build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+def watch(page: Any, errors: list[str]) -> Any:
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} {r.failure}"))
+    return page
+
+
+@pytest.fixture
+def page(site: Path, browser: Any) -> Iterator[Any]:
+    """The demo mind-map note in a fresh context (nothing folded yet)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    watch(page, page.errors)
+    page.goto((site / MAP).as_uri())
+    yield page
+    context.close()
+
+
+def view_height(page: Any) -> float:
+    return float(page.evaluate("document.querySelector('svg.mm-mv').viewBox.baseVal.height"))
+
+
+def test_the_mind_map_shows_on_the_demo_map_note(page: Any) -> None:
+    svg = page.locator("svg.mm-mv")
+    assert page.locator("details.mm-mindview").get_attribute("open") is not None
+    assert svg.is_visible()
+    box = svg.bounding_box()
+    assert box["width"] > 500 and box["height"] > 300
+    assert page.locator("svg.mm-mv > g > text").text_content() == "Machine Learning Map"
+    topics = page.locator('svg.mm-mv a[href^="#"]')
+    chips = page.locator("svg.mm-mv g.c > a")
+    assert topics.count() >= 20 and chips.count() >= 8
+    assert page.locator(LLMS).locator(":scope > a").is_visible()
+    assert page.errors == []
+
+
+def test_a_node_jumps_to_its_bullet_even_from_a_folded_outline(page: Any) -> None:
+    page.get_by_role("button", name="Level 1").click()  # outline.js folds every branch
+    anchor = "t-training-pipeline"
+    target = page.locator(f"[id='{anchor}']")
+    assert target.is_hidden()
+    page.locator(f'svg.mm-mv a[href="#{anchor}"]').click()
+    assert page.url.endswith("#" + anchor)
+    assert target.is_visible()
+    top = target.evaluate("el => el.getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"]
+    assert page.errors == []
+
+
+def test_a_chip_goes_to_the_linked_note(page: Any) -> None:
+    page.locator("svg.mm-mv g.c > a", has_text="Backpropagation").first.click()
+    assert page.url.endswith("machines/backpropagation.html")
+    assert page.locator("h1").inner_text() == "Backpropagation"
+    assert page.errors == []
+
+
+def test_a_branch_folds_and_unfolds_by_mouse_and_keyboard(page: Any) -> None:
+    llms = page.locator(LLMS)
+    knob = llms.locator(":scope > .k")
+    branch = llms.locator(":scope > g").first
+    below = page.locator('svg.mm-mv a[href="#t-when-learning-goes-wrong"]')
+    height, y = view_height(page), below.bounding_box()["y"]
+    assert knob.get_attribute("aria-expanded") == "true" and branch.is_visible()
+
+    knob.click()
+    assert knob.get_attribute("aria-expanded") == "false" and branch.is_hidden()
+    assert view_height(page) < height  # the tree closed up around the folded branch
+    assert below.bounding_box()["y"] < y - 50
+
+    page.reload()
+    assert branch.is_hidden()  # remembered for this page
+    knob.focus()
+    page.keyboard.press("Enter")
+    assert branch.is_visible() and view_height(page) == height
+    assert abs(below.bounding_box()["y"] - y) < 1  # back where the build put it
+    page.keyboard.press(" ")
+    assert branch.is_hidden()
+    page.keyboard.press(" ")
+    assert branch.is_visible()
+    assert page.errors == []
+
+
+def test_knobs_are_reachable_by_tab(page: Any) -> None:
+    page.locator('svg.mm-mv a[href="#t-llms"]').focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused == "Fold or unfold: LLMs"
+    assert page.errors == []
+
+
+def test_without_javascript_the_map_shows_and_links(site: Path, browser: Any) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    errors: list[str] = []
+    page = watch(context.new_page(), errors)
+    page.goto((site / "machines/overfitting.html").as_uri())
+    details = page.locator("details.mm-mindview")
+    assert details.get_attribute("open") is None  # mostly headings: closed at first
+    svg = page.locator("svg.mm-mv")
+    assert svg.is_hidden()
+    details.locator("summary").click()
+    assert svg.is_visible()
+    assert page.locator("svg.mm-mv .k").count() == 0  # no knobs without JavaScript
+    link = page.locator('svg.mm-mv a[href^="#"]').first
+    anchor = str(link.get_attribute("href"))
+    link.click()
+    assert page.url.endswith(anchor)
+    assert page.locator(f"[id='{anchor[1:]}']").is_visible()
+    context.close()
+    assert errors == []
