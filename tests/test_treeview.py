@@ -43,6 +43,7 @@ Intro with [[Intro Target]].
 - gamma
   - g1
 """
+HEADS = "# Heads\n\n## One\n\n- a\n  - b\n\n## Two\n\n## Three\n"  # more headings than bullets
 LINKED = {"Target.md": "# Target\n", "sub/Other.md": "# Other\n", "Intro Target.md": "hi\n"}
 
 
@@ -66,7 +67,7 @@ def label(g: ET.Element) -> str:
     a = g.find("a")
     title = a.find("title") if a is not None else None
     text = (a if a is not None else g).find("text")
-    return (title if title is not None else text).text or ""  # type: ignore[union-attr]
+    return ((title if title is not None else text).text or "").removeprefix("→ ")  # type: ignore[union-attr]
 
 
 def topic_tree(g: ET.Element) -> list[tuple[str, str]]:
@@ -133,12 +134,16 @@ def test_layout_is_a_tidy_tree_in_integer_coordinates() -> None:
 
 
 def test_labels_are_truncated_with_the_full_text_in_a_title() -> None:
-    long = "a very long bullet that goes on and on and on " * 2
+    long = "a very long bullet  that goes on and on, and on "
     svg = mind_map("Note", [Topic("a", long, "", "item", 1), *topics(("b", ""))], {})
     g = child_nodes(nodes(svg))[0]
     text = g.find("a/text").text  # type: ignore[union-attr]
     assert len(text) == treeview.LABEL and text.endswith("…")  # type: ignore[arg-type]
     assert g.find("a/title").text == " ".join(long.split())  # type: ignore[union-attr]
+    longer = "word " * 40
+    svg = mind_map("Note", [Topic("a", longer, "", "item", 1), *topics(("b", ""))], {})
+    title = child_nodes(nodes(svg))[0].find("a/title").text  # type: ignore[union-attr]
+    assert len(title) == treeview.TITLE and title.endswith("…")  # type: ignore[arg-type]
     assert child_nodes(nodes(svg))[1].find("a/title") is None  # short: no title needed
 
 
@@ -205,7 +210,7 @@ def test_chips_are_capped_per_topic() -> None:
 
 @pytest.fixture
 def outline_site(build_vault: Callable[..., Any]) -> Path:
-    files = {"notes/Outline.md": OUTLINE, "Short.md": "- one\n  - two\n"}
+    files = {"notes/Outline.md": OUTLINE, "Short.md": "- one\n  - two\n", "Heads.md": HEADS}
     files |= {f"other/{k}" if "/" not in k else k: v for k, v in LINKED.items()}
     _result, site = build_vault(files)
     return site
@@ -246,9 +251,10 @@ def test_chips_point_at_the_linked_pages(outline_site: Path) -> None:
     assert child_nodes(by_label["alpha two"]) == []
 
 
-def test_notes_with_fewer_than_two_topics_have_no_map(outline_site: Path) -> None:
-    assert "mm-mindview" not in (outline_site / "short.html").read_text()
-    assert "mindview.js" not in (outline_site / "short.html").read_text()
+def test_only_outline_notes_have_a_map(outline_site: Path) -> None:
+    for page in ("short.html", "heads.html"):  # one topic; mostly headings
+        assert "mm-mindview" not in (outline_site / page).read_text()
+        assert "mindview.js" not in (outline_site / page).read_text()
     page = (outline_site / "notes/outline.html").read_text()
     assert page.count("mindview.js") == 1 and '<details class="mm-mindview" open>' in page
 

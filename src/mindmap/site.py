@@ -399,14 +399,16 @@ class SitePlan:
         }
         return self._page(url, "note.html", kind, note.title, **context)
 
-    def _mind_view(self, note: Note, url: str, h1: Heading | None) -> dict[str, Any] | None:
-        """The note's outline as a mind map, for notes with two topics or more (besides the
-        leading H1, which stands for the note). Open at first when the note is mostly
-        outline (more bullet topics than headings): there it is the overview the table of
-        contents cannot give. Its key: the note's source, and the titles and urls of the
-        notes it links to (chips show only those: `_note_key` covers them)."""
+    def _mind_view(self, note: Note, url: str, h1: Heading | None) -> Markup | None:
+        """The note's outline as a mind map, for notes that are outlines: two topics or more
+        (besides the leading H1, which stands for the note), more of them bullets than
+        headings. A note of headings has its table of contents already, and every page
+        carries its map: the median page must stay light. Its key: the note's source, and
+        the titles and urls of the notes it links to (chips show only those: `_note_key`
+        covers them)."""
         topics = [t for t in note.topics if h1 is None or t.anchor != h1.anchor]
-        if len(topics) < 2:
+        items = sum(t.kind == "item" for t in topics)
+        if len(topics) < 2 or items <= len(topics) - items:
             return None
         chips: dict[str, list[Chip]] = defaultdict(list)
         seen = set()
@@ -426,9 +428,7 @@ class SitePlan:
                 seen.add((topic, target))
                 title = self.notes[NotePath(target)].title
                 chips[topic].append(Chip(title, relative_url(url, self.urls[target])))
-        svg = mind_map(note.title, topics, chips, h1.anchor if h1 else "")
-        items = sum(t.kind == "item" for t in topics)
-        return {"svg": Markup(svg), "open": items > len(topics) - items}
+        return Markup(mind_map(note.title, topics, chips, h1.anchor if h1 else ""))
 
     def _note_info(self, note: Note) -> dict[str, Any]:
         folder = folder_of(note.path)

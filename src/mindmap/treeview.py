@@ -26,7 +26,7 @@ MAX_DEPTH = 3  # levels of topics below the note
 MAX_NODES = 40  # topics and chips shown in all (breadth first)
 MAX_CHIPS = 3  # linked notes shown per topic
 LABEL = 22  # characters of a topic's label (the full text is in its <title>)
-TITLE = 100  # characters of that full text, at most
+TITLE = 80  # characters of that full text, at most
 ROW = 26  # px between two rows
 GAP = 28  # px between a column and the next
 PAD = 6
@@ -139,7 +139,8 @@ def _width(node: _Node) -> int:
     text = _label(node)
     size = {"r": 12 * 1.1, "c": 11}.get(node.kind, 12)  # the root's text is bold
     em = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return round(em * size * 0.56) + {"r": 22, "t": 6, "c": 14, "m": 6}[node.kind]
+    em += 2 if node.kind == "c" else 0  # its arrow
+    return round(em * size * 0.56) + {"r": 22, "t": 6, "c": 4, "m": 6}[node.kind]
 
 
 def _place(top: _Node, columns: list[int]) -> int:
@@ -172,7 +173,9 @@ def _draw(node: _Node, parent: _Node | None) -> str:
     x, y, w = node.x, node.y, node.width
     text = _label(node)
     full = _clean(node.text)
-    title = f"<title>{escape(full[:TITLE])}</title>" if text != full else ""
+    if len(full) > TITLE:
+        full = full[: TITLE - 1].rstrip() + "…"
+    title = f"<title>{escape(full)}</title>" if text != full else ""
     out = f'<g class="{node.kind}">' if node.kind in "cm" else "<g>"
     if parent is not None:
         px, py = parent.x + parent.width, parent.y
@@ -182,9 +185,8 @@ def _draw(node: _Node, parent: _Node | None) -> str:
     if node.kind == "r":
         shape = f'<rect x="{x}" y="{y - 12}" width="{w}" height="24" rx="12"/>'
         label = f'<text x="{x + 11}" y="{y + 4}">{escape(text)}</text>'
-    elif node.kind == "c":  # a pill: a thick line with round ends
-        shape = f'<path d="M{x + 8},{y}h{w - 16}"/>'
-        label = f'<text x="{x + 7}" y="{y + 4}">{escape(text)}</text>'
+    elif node.kind == "c":  # a linked note: like "Links from here"
+        shape, label = "", f'<text x="{x + 2}" y="{y + 4}">→ {escape(text)}</text>'
     else:
         shape, label = "", f'<text x="{x + 3}" y="{y - 5}">{escape(text)}</text>'
     body = title + shape + label
