@@ -780,7 +780,9 @@ def test_graph_json_has_exactly_the_documented_schema(build_vault) -> None:
     _, site = build_vault(GRAPH_VAULT)
     files = read_site(site)
     graph = json.loads(files["graph.json"])
-    assert set(graph) == {"nodes", "links"}
+    assert set(graph) == {"nodes", "links", "layout"}
+    assert set(graph["layout"]) == {"x", "y", "community", "degree", "rank"}
+    assert {len(column) for column in graph["layout"].values()} == {len(graph["nodes"])}
     nodes = {n["id"]: n for n in graph["nodes"]}
     assert len(nodes) == len(graph["nodes"])  # ids are unique
     for node in graph["nodes"]:
@@ -996,6 +998,11 @@ def test_a_rebuild_after_edits_equals_a_clean_build(make_vault, tmp_path) -> Non
     assert clean.exit_code == 0, clean.output
     one, two = read_site(tmp_path / "site"), read_site(tmp_path / "clean")
     assert sorted(one) == sorted(two)
+    # graph.json's positions remember the last layout (README: graph.json); the rest is exact.
+    graphs = [json.loads(one.pop("graph.json")), json.loads(two.pop("graph.json"))]
+    for graph in graphs:
+        graph["layout"].pop("x"), graph["layout"].pop("y")
+    assert graphs[0] == graphs[1]
     assert [f for f in one if one[f] != two[f]] == []
     progress = re.compile(r"^  \S|^built ")
     printed = [line for line in warm.stderr.splitlines() if not progress.match(line)]

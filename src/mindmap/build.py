@@ -26,8 +26,10 @@ from mindmap.cache import (
     GraphStore,
     StatKey,
     cache_file,
+    load_layout,
     load_notes,
     load_state,
+    save_layout,
     save_notes,
     save_state,
     stat_key,
@@ -35,6 +37,7 @@ from mindmap.cache import (
 from mindmap.config import Config
 from mindmap.diagnostics import Diagnostic
 from mindmap.graph import Interrupted
+from mindmap.layout import LayoutMemo
 from mindmap.model import Note
 from mindmap.output import MARKER, SiteWriter, check_folders
 from mindmap.paths import NotePath
@@ -107,6 +110,8 @@ class Builder:
         self._env: tuple[str, jinja2.Environment] | None = None
         self._memo = PlanMemo()  # resolutions and key parts lent from one plan to the next
         self._pending: Deferred | None = None  # graph.json of the last build, when deferred
+        # Where graph.json's nodes were: kept, so that an edit moves only what it touches.
+        self._layout = load_layout(out_dir) if read else LayoutMemo()
 
     @property
     def files(self) -> Mapping[str, bytes | Path]:
@@ -166,6 +171,7 @@ class Builder:
         try:
             plan, diags = plan_site(notes, found.assets, self.config, found.hidden, self._memo)
             plan.graph_cache = self._graph_cache  # each note's part of graph.json, kept
+            plan.graph_layout = self._layout
             if self.autosave:  # `build`: kept on disk too (serve keeps them in memory)
                 plan.graph_store = GraphStore(self.out_dir, self.settings, not self._fresh)
             sources = {plan.urls[a]: found.assets[a] for a in plan.assets} | static_files(
@@ -187,6 +193,7 @@ class Builder:
         self.state.summary = (result.notes, result.pages, result.files)
         if self.autosave:
             save_state(self.out_dir, self.settings, self.state)
+            save_layout(self.out_dir, self._layout)
         return result
 
     def _output_intact(self) -> bool:
@@ -201,6 +208,7 @@ class Builder:
     def save_cache(self) -> None:
         self.settle()
         if self.cache and self.state.keys:
+            save_layout(self.out_dir, self._layout)
             save_state(self.out_dir, self.settings, self.state)
             save_notes(self.out_dir, self.settings, self.state.notes)
 
@@ -296,6 +304,8 @@ class Builder:
                 plan.memo.forget()  # the pages were keyed in the workers, not here
             if graph is not None:
                 rendered.merge(graph.result())
+            if rendered.layout is not None:  # graph.json was made (perhaps in a worker)
+                self._layout = rendered.layout
             keys |= {url: digest + key for url, key in rendered.keys.items()}
             copies = {
                 u: p

@@ -19,6 +19,7 @@ from typing import Any
 
 import mindmap
 from mindmap.diagnostics import Diagnostic
+from mindmap.layout import LayoutMemo
 from mindmap.model import Note
 from mindmap.paths import NotePath
 
@@ -61,20 +62,20 @@ def _code_digest() -> str:
     return h.hexdigest()
 
 
-def _load(path: Path, settings: str) -> object:
+def _load(path: Path, settings: str, version: tuple[str, ...] | None = None) -> object:
     try:
         with path.open("rb") as f:
-            version, data = pickle.load(f)
+            found, data = pickle.load(f)
     except Exception:  # missing, truncated, from another version: start clean
         return None
-    return data if version == _version(settings) else None
+    return data if found == (version or _version(settings)) else None
 
 
-def _save(path: Path, settings: str, data: object) -> None:
+def _save(path: Path, settings: str, data: object, version: tuple[str, ...] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp-{os.getpid()}")
     with tmp.open("wb") as f:
-        pickle.dump((_version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((version or _version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
 
@@ -105,6 +106,20 @@ class GraphStore:
 
     def save(self, parts: dict[str, Any]) -> None:
         _save(cache_file(self.out_dir, "graph"), self.settings, parts)
+
+
+_LAYOUT_VERSION = ("layout", 1)
+
+
+def load_layout(out_dir: Path) -> LayoutMemo:
+    """The last layout of graph.json (`<site>.layout.pickle`). Not tied to the code or the
+    settings, as the rest of the cache is: an upgrade keeps the map where it was."""
+    memo = _load(cache_file(out_dir, "layout"), "", _LAYOUT_VERSION)
+    return memo if isinstance(memo, LayoutMemo) else LayoutMemo()
+
+
+def save_layout(out_dir: Path, memo: LayoutMemo) -> None:
+    _save(cache_file(out_dir, "layout"), "", memo, _LAYOUT_VERSION)
 
 
 def load_state(out_dir: Path, settings: str) -> BuildState:

@@ -19,6 +19,8 @@ from mindmap.resolve import Resolution
 if TYPE_CHECKING:
     import networkx as nx
 
+    from mindmap.layout import LayoutMemo
+
 
 class Backlink(NamedTuple):
     source: NotePath
@@ -136,6 +138,7 @@ class LinkGraph:
         tag_urls: dict[str, str],
         cache: dict[str, tuple[str, Fragment]] | None = None,
         stop: Callable[[], bool] | None = None,
+        layout: LayoutMemo | None = None,
     ) -> bytes:
         """The documented public graph.json (README: "graph.json"): note by note in the
         order of their paths, each note's node, its topics and its links; then the tags and
@@ -144,12 +147,17 @@ class LinkGraph:
         Each note's part is serialised on its own and kept in `cache` by what it depends on
         (and `cache` may be kept on disk), so a rebuild re-serialises only what changed and
         puts the parts together without sorting. `stop` is asked every few hundred notes;
-        when it says so, `Interrupted` is raised (the parts made so far stay in `cache`)."""
+        when it says so, `Interrupted` is raised (the parts made so far stay in `cache`).
+
+        Then the `"layout"` part (layout.py): positions, communities and sizes of the nodes,
+        in their order; `layout` holds the previous layout, which it keeps (see there)."""
         cache = {} if cache is None else cache
         nodes: list[str] = []
         links: list[str] = []
         missing: dict[str, str] = {}
         tags: set[str] = set()
+        ids: list[str] = []
+        pairs: list[tuple[str, str]] = []
         for n, path in enumerate(sorted(self.notes)):
             if stop is not None and n % 256 == 0 and stop():
                 raise Interrupted
@@ -160,9 +168,26 @@ class LinkGraph:
             for node, title in part.missing:
                 missing.setdefault(node, title)
             tags.update(part.tags)
+            self._add_ids(NotePath(path), ids, pairs)
         nodes += [_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]) for t in sorted(tags)]
         nodes += [_node(m, "missing", missing[m]) for m in sorted(missing)]
-        return f'{{"links":[{",".join(links)}],"nodes":[{",".join(nodes)}]}}'.encode()
+        ids += [f"tag:{t}" for t in sorted(tags)] + sorted(missing)
+        if stop is not None and stop():
+            raise Interrupted
+        from mindmap.layout import LayoutMemo, layout_json  # igraph: only graph.json pays
+
+        part = layout_json(ids, pairs, LayoutMemo() if layout is None else layout)
+        body = f'"links":[{",".join(links)}],"nodes":[{",".join(nodes)}],"layout":{part}'
+        return ("{" + body + "}").encode()
+
+    def _add_ids(self, path: NotePath, ids: list[str], pairs: list[tuple[str, str]]) -> None:
+        """A note's node ids (the note, its topics) and edges, as its fragment has them."""
+        ids.append(path)
+        for topic in self.notes[path].topics:
+            node = f"{path}#{topic.anchor}"
+            ids.append(node)
+            pairs.append((f"{path}#{topic.parent}" if topic.parent else path, node))
+        pairs += [(path, target) for target, _kind in self.by_source.get(path, ())]
 
     def _fragment(
         self, path: NotePath, urls: dict[str, str], cache: dict[str, tuple[str, Fragment]]

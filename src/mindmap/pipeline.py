@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from mindmap.graph import NoteEdges
+    from mindmap.layout import LayoutMemo
     from mindmap.resolve import Resolution, ResolutionCache, Resolver
     from mindmap.site import KeyMemo, PageJob, SitePlan
 
@@ -146,12 +147,14 @@ class Rendered:
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)  # input keys, when asked for
     forked: bool = False  # made by worker processes
+    layout: LayoutMemo | None = None  # graph.json's layout, when graph.json was made
 
     def merge(self, other: Rendered) -> None:
         self.files.update(other.files)
         self.digests.update(other.digests)
         self.diagnostics.update(other.diagnostics)
         self.keys.update(other.keys)
+        self.layout = other.layout or self.layout
 
 
 @dataclass
@@ -240,7 +243,7 @@ def graph_json(plan: SitePlan, stop: Callable[[], bool] | None = None) -> bytes:
     store = plan.graph_store
     if store is not None and not plan.graph_cache:
         plan.graph_cache.update(store.load())
-    data = plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache, stop)
+    data = plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache, stop, plan.graph_layout)
     if store is not None:
         store.save({p: v for p, v in plan.graph_cache.items() if p in plan.notes})
     return data
@@ -266,6 +269,7 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     work, out = _WORK, Rendered()
     if bounds[0] == -1 and work.with_graph:
         _add(out, GRAPH_URL, graph_json(work.plan), [])
+        out.layout = work.plan.graph_layout  # back to the builder from a worker process
     for job in work.jobs[max(bounds[0], 0) : bounds[1]]:
         work.plan.filler.diagnostics.clear()
         assert work.env is not None

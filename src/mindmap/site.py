@@ -130,6 +130,7 @@ class SitePlan:
     _tagged: dict[str, list[NotePath]] | None = None
     graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
     graph_store: Any = None  # where `build` keeps them between runs (cache.GraphStore)
+    graph_layout: Any = None  # the previous layout of graph.json, kept (layout.LayoutMemo)
     _deep: dict[NotePath, str] = field(default_factory=dict)
     _listing_group: str | None = None
     _owns: dict[NotePath, Own] = field(default_factory=dict)
