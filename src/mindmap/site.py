@@ -25,7 +25,12 @@ from mindmap.treeview import Chip, mind_map
 
 MAX_CONTEXTS = 5  # snippets shown per linking note; a hub page stays readable and light
 EXPLORER_URL = "explorer-data.js"  # the folder explorer's data: every note's path, title, url
-NAV = [("Home", "index.html"), ("All notes", "notes.html"), ("Tags", "tags/index.html")]
+NAV = [
+    ("Home", "index.html"),
+    ("All notes", "notes.html"),
+    ("Tags", "tags/index.html"),
+    ("Graph", "graph.html"),
+]
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ class SitePlan:
             PageJob("notes.html", _call, self.notes_page, listing(self.notes_key)),
             PageJob(EXPLORER_URL, _call, self.explorer_page, listing(self.explorer_key)),
             PageJob("404.html", _call, self.not_found_page),
+            PageJob("graph.html", _call, self.graph_page),
         ]
         if self.home is None:
             jobs.append(PageJob("index.html", _call, self.overview_page, self.overview_key))
@@ -737,6 +743,10 @@ class SitePlan:
             ],
         }
         return self._page("index.html", "index.html", "home", self.config.title, **context)
+
+    def graph_page(self) -> Page:
+        """The whole topic graph: the page is a frame; static/graph.js draws graph.json."""
+        return self._page("graph.html", "graph.html", "graph", "Graph")
 
     def not_found_page(self) -> Page:
         home = self.config.url.rstrip("/") + "/index.html" if self.config.url else "index.html"

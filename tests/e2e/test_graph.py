@@ -1,0 +1,197 @@
+"""The topic graph in a real browser: graph.html and the local graph of note pages, drawn by
+static/graph.js from graph.json, on the demo site served over HTTP (and opened from disk).
+
+Skips when Chromium or Playwright is missing; `.ci/run` installs both.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mindmap.build import build_site
+from mindmap.config import load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+SPACED = "people/Spaced Repetition.md"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("e2e-graph") / "site"
+    build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
+    return out
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def errors() -> list[str]:
+    return []
+
+
+def open_page(browser: object, url: str, errors: list[str], **options: object) -> object:
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, **options)  # type: ignore[attr-defined]
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    return page
+
+
+def drawn(page: object, marker: str = "graphDrawn") -> None:
+    page.wait_for_function(f"document.documentElement.dataset.{marker}", timeout=20000)  # type: ignore[attr-defined]
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # type: ignore[attr-defined]
+
+
+INK = """(sel) => {
+  const c = document.querySelector(sel);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const bg = [d[0], d[1], d[2]]; let ink = 0, hash = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const off = Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]);
+    if (off > 30) ink++;
+    hash = (hash * 31 + d[i] + d[i + 1] * 7 + d[i + 2] * 13) | 0;
+  }
+  return {ink, hash, bg: 'rgb(' + bg.join(', ') + ')'};
+}"""
+
+
+def ink(page: object, selector: str = ".mm-graph canvas") -> dict:
+    return page.evaluate(INK, selector)  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_global_graph_draws_in_the_page_colours(
+    served: str, browser: object, errors: list[str], scheme: str
+) -> None:
+    page = open_page(browser, served + "graph.html", errors, color_scheme=scheme)
+    drawn(page)
+    found = ink(page)
+    assert found["ink"] > 5000  # nodes and edges, not an empty canvas
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")  # type: ignore[attr-defined]
+    assert found["bg"] == bg  # drawn on the theme's background
+    assert "notes," in page.locator(".mm-graph-status").inner_text()  # type: ignore[attr-defined]
+    label = page.locator("canvas").get_attribute("aria-label")  # type: ignore[attr-defined]
+    assert label.startswith("Graph of ") and "notes" in label
+    assert page.locator("nav.mm-nav a[aria-current=page]").inner_text() == "Graph"  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_find_a_note_then_click_it(served: str, browser: object, errors: list[str]) -> None:
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
+    find.fill("spaced rep")
+    offered = page.locator(".mm-graph-find datalist option")  # type: ignore[attr-defined]
+    assert offered.first.get_attribute("value") == "Spaced Repetition"
+    find.press("Enter")
+    x, y = page.evaluate(f"mmGraph[0].screenOf({SPACED!r})")  # type: ignore[attr-defined]
+    box = page.locator(".mm-graph canvas").bounding_box()  # type: ignore[attr-defined]
+    assert abs(x - box["width"] / 2) < 1 and abs(y - box["height"] / 2) < 1  # centred on it
+    page.mouse.move(box["x"] + x, box["y"] + y)  # type: ignore[attr-defined]
+    tip = page.locator(".mm-graph-tip")  # type: ignore[attr-defined]
+    assert tip.is_visible() and tip.inner_text() == "Spaced Repetition"
+    page.mouse.click(box["x"] + x, box["y"] + y)  # type: ignore[attr-defined]
+    page.wait_for_url("**/people/spaced-repetition.html")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text() == "Spaced Repetition"  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_toggles_and_zoom_change_what_is_drawn(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    status = page.locator(".mm-graph-status")  # type: ignore[attr-defined]
+    assert " 0 tags" not in status.inner_text()
+    before = ink(page)
+    page.get_by_role("group", name="Show").get_by_label("Tags").uncheck()  # type: ignore[attr-defined]
+    page.get_by_role("group", name="Show").get_by_label("Topics").uncheck()  # type: ignore[attr-defined]
+    drawn(page)
+    after = ink(page)
+    assert ", 0 topics, 0 tags," in status.inner_text()
+    assert after["ink"] < before["ink"] and after["hash"] != before["hash"]
+    page.get_by_role("group", name="Edges").get_by_label("Links").uncheck()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Zoom in").click()  # type: ignore[attr-defined]
+    drawn(page)
+    assert ink(page)["hash"] != after["hash"]
+    page.get_by_label("Colour").select_option("community")  # type: ignore[attr-defined]
+    page.get_by_label("Size").select_option("rank")  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_the_local_graph_loads_when_opened_and_depth_2_shows_more(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    requests: list[str] = []
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(served + "people/spaced-repetition.html")
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in requests if u.endswith("graph.json")]  # not fetched before it is opened
+    page.locator(".mm-localgraph summary").click()
+    drawn(page, "localGraphDrawn")
+    assert [u for u in requests if u.endswith("graph.json")]
+    assert ink(page, ".mm-localgraph canvas")["ink"] > 500
+    neighbours = page.locator(".mm-graph-alt a")
+    names = neighbours.all_inner_texts()
+    assert "Forgetting Curve" in names and "A Garden of Learning" in names
+    one = page.evaluate("mmGraph[0].m.n")
+    page.get_by_label("Depth", exact=True).select_option("2")
+    two = page.evaluate("mmGraph[0].m.n")
+    assert two > one > len(names) // 2
+    label = page.locator(".mm-localgraph canvas").get_attribute("aria-label")
+    assert label.startswith("Local graph of Spaced Repetition to depth 2")
+    page.reload()  # opened once: open on the next page too (remembered), drawn once in view
+    assert page.locator(".mm-localgraph details").get_attribute("open") is not None
+    page.locator(".mm-localgraph").scroll_into_view_if_needed()
+    drawn(page, "localGraphDrawn")
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", ["graph.html", "people/spaced-repetition.html"])
+def test_from_disk_the_graph_says_it_needs_a_server(
+    site: Path, browser: object, errors: list[str], path: str
+) -> None:
+    page = open_page(browser, (site / path).as_uri(), errors)
+    if "people" in path:
+        page.locator(".mm-localgraph summary").click()  # type: ignore[attr-defined]
+    status = page.locator(".mm-graph-status")  # type: ignore[attr-defined]
+    status.filter(has_text="web server").wait_for()
+    assert "mindmap serve" in status.inner_text()
+    assert page.locator(".mm-graph canvas").count() == 0  # type: ignore[attr-defined]
+    assert errors == []
