@@ -124,3 +124,20 @@ def test_layout_of_an_empty_graph() -> None:
     memo = LayoutMemo()
     assert layout_json([], [], memo) == '{"community":[],"degree":[],"rank":[],"x":[],"y":[]}'
     assert layout_json(["a"], [], memo).endswith('"x":[0],"y":[0]}')
+
+
+def test_a_big_graph_lays_out_its_notes_and_hangs_the_satellites_around_them() -> None:
+    """From 500 nodes on, only the notes and tags get the force layout; each topic lands
+    within an edge or so of what it hangs from, and the result is deterministic."""
+    notes = [f"n{i:03}" for i in range(150)]
+    edges = [(notes[i], notes[(i * 7 + 3) % 150]) for i in range(150)]
+    topics = [f"{n}#t{k}" for n in notes for k in range(3)]
+    edges += [(t.split("#")[0], t) for t in topics]
+    ids = notes + topics
+    one = json.loads(layout_json(ids, edges, LayoutMemo(), frozenset(topics)))
+    two = json.loads(layout_json(ids, edges, LayoutMemo(), frozenset(topics)))
+    assert one == two
+    where = {node: (x, y) for node, x, y in zip(ids, one["x"], one["y"], strict=True)}
+    for topic in topics:
+        assert math.dist(where[topic], where[topic.split("#")[0]]) <= EDGE + 1
+    assert len({where[n] for n in notes}) == len(notes)  # the notes are spread out

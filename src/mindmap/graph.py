@@ -176,9 +176,20 @@ class LinkGraph:
             raise Interrupted
         from mindmap.layout import LayoutMemo, layout_json  # igraph: only graph.json pays
 
-        part = layout_json(ids, pairs, LayoutMemo() if layout is None else layout)
+        satellites = frozenset(self._topic_ids(ids)) | frozenset(missing)
+        memo = LayoutMemo() if layout is None else layout
+        part = layout_json(ids, pairs, memo, satellites)
         body = f'"links":[{",".join(links)}],"nodes":[{",".join(nodes)}],"layout":{part}'
         return ("{" + body + "}").encode()
+
+    def _topic_ids(self, ids: list[str]) -> list[str]:
+        """The outline topics among `ids` (they follow their note's id, see `_add_ids`)."""
+        out, n = [], 0
+        for path in sorted(self.notes):
+            count = len(self.notes[path].topics)
+            out += ids[n + 1 : n + 1 + count]
+            n += 1 + count
+        return out
 
     def _add_ids(self, path: NotePath, ids: list[str], pairs: list[tuple[str, str]]) -> None:
         """A note's node ids (the note, its topics) and edges, as its fragment has them."""

@@ -54,11 +54,15 @@ def layout_json(
     ids: Sequence[str],
     edges: Sequence[tuple[str, str]],
     memo: LayoutMemo,
+    satellites: frozenset[str] = frozenset(),
 ) -> str:
     """graph.json's `"layout"` object (arrays aligned with `ids`); `memo` is updated to it.
 
     With positions in `memo` (the previous layout), the nodes that are still there keep
-    them and new nodes are placed near their neighbours; without, all are laid out."""
+    them and new nodes are placed near their neighbours; without, all are laid out, except
+    that in a big graph the `satellites` (outline topics, missing notes) are not: they are
+    placed around what they hang from, as new nodes are (half the nodes of a big vault, and
+    the force layout's time is in proportion)."""
     index = {node: n for n, node in enumerate(ids)}
     pairs = _pairs(index, edges)
     key = fingerprint("graph", (list(ids), pairs))
@@ -68,6 +72,8 @@ def layout_json(
         graph = _graph(len(ids), pairs)
     if kept:
         points = place(ids, pairs, kept)
+    elif len(ids) >= _SPRING_BELOW and satellites:
+        points = place(ids, pairs, _core_layout(ids, pairs, satellites))
     else:
         assert graph is not None
         points = scratch(graph)
@@ -137,6 +143,19 @@ def scratch(graph: igraph.Graph) -> list[Point]:
     cx = sum(c[0] for c in coords) / count
     cy = sum(c[1] for c in coords) / count
     return [(round((x - cx) * scale), round((y - cy) * scale)) for x, y in coords]
+
+
+def _core_layout(
+    ids: Sequence[str], pairs: list[tuple[int, int]], satellites: frozenset[str]
+) -> dict[str, Point]:
+    """A from-scratch layout of the nodes that are not satellites, by id."""
+    core = [n for n, node in enumerate(ids) if node not in satellites]
+    if not core:
+        core = list(range(len(ids)))
+    renumber = {n: m for m, n in enumerate(core)}
+    inner = [(renumber[a], renumber[b]) for a, b in pairs if a in renumber and b in renumber]
+    points = scratch(_graph(len(core), inner))
+    return {ids[n]: point for n, point in zip(core, points, strict=True)}
 
 
 def place(ids: Sequence[str], pairs: list[tuple[int, int]], kept: dict[str, Point]) -> list[Point]:
