@@ -83,7 +83,11 @@ class IncrementalSite(RuleBasedStateMachine):
         self.vault = Vault(self.tmp / "vault")
         self.vault.root.mkdir()
         self.templates = self.tmp / "templates"
-        self.config = Config(title="Inc", templates=str(self.templates), base_dir=self.tmp)
+        # search off: a Pagefind run per build would triple this test's time; the index's
+        # exactness under live rebuilds is tested in tests/test_search.py
+        self.config = Config(
+            title="Inc", templates=str(self.templates), base_dir=self.tmp, search=False
+        )
         self.live = Builder(self.vault.root, self.tmp / "live", self.config, jobs=1, keep=True)
         self.steps = 0
 

@@ -55,6 +55,7 @@ from mindmap.pipeline import (
     templates_digest,
     warm_up,
 )
+from mindmap.search import SearchIndex, index_key
 from mindmap.vault import file_digest, parse_notes, scan
 
 if TYPE_CHECKING:
@@ -112,6 +113,9 @@ class Builder:
         self._pending: Deferred | None = None  # graph.json of the last build, when deferred
         # Where graph.json's nodes were: kept, so that an edit moves only what it touches.
         self._layout = load_layout(out_dir) if read else LayoutMemo()
+        # the search index (pagefind/): made after each build, under serve when idle
+        key_file = cache_file(out_dir, "search").with_suffix(".key") if cache else None
+        self.search = SearchIndex(out_dir, key_file)
 
     @property
     def files(self) -> Mapping[str, bytes | Path]:
@@ -119,21 +123,28 @@ class Builder:
         Replaced, never changed in place, by each build (serve reads it while one runs)."""
         return self._files
 
-    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> None:
+    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> list[Diagnostic]:
         """Finish what the last build deferred: graph.json under `serve` is made when first
         asked for or when this is called (serve calls it when idle, `save_cache` on stop),
         then written and remembered. The next build calls it with `make=False`: what was
         not made yet is dropped (and deferred again by that build if still wanted); the file
         on disk stays the older one, which the cache knows. `stop` gives up the making when
-        it says so (a save came in: the rebuild must not wait); it is resumed later."""
+        it says so (a save came in: the rebuild must not wait); it is resumed later.
+        Then, the same way, the search index (see `search.py`): returns its new problem."""
         pending, self._pending = self._pending, None
-        if pending is None or not (make or pending.made):
-            return
-        try:
-            data = pending.get(stop)
-        except Interrupted:
-            self._pending = pending
-            return
+        if pending is not None and (make or pending.made):
+            try:
+                self._settle_graph(pending, stop)
+            except Interrupted:
+                self._pending = pending
+                return []
+        if not make or (stop is not None and stop()):
+            return []
+        problem = self.search.settle(stop)
+        return [problem] if problem else []
+
+    def _settle_graph(self, pending: Deferred, stop: Callable[[], bool] | None) -> None:
+        data = pending.get(stop)
         key = pending.key
         digest = hashlib.sha1(data).hexdigest()
         if self.state.digests.get(GRAPH_URL) != digest:
@@ -185,6 +196,8 @@ class Builder:
             self._saved()
         self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
         page_diags = [d for ds in self.state.page_diags.values() for d in ds]
+        page_diags += self._index(plan)
+        result.files += len(self.search.files)  # under serve: the index made so far
         result.diagnostics = apply_severity(
             list(found.diagnostics) + diags + page_diags, self.config
         )
@@ -197,7 +210,17 @@ class Builder:
         return result
 
     def _output_intact(self) -> bool:
-        return (self.out_dir / MARKER).exists() and (not self.keep or bool(self._files))
+        search = not self.config.search or self.search.due is not None or bool(self.search.made())
+        return (self.out_dir / MARKER).exists() and (not self.keep or bool(self._files)) and search
+
+    def _index(self, plan: SitePlan) -> list[Diagnostic]:
+        """The search index of the note pages as just written: made now by `build`, when
+        idle by `serve` (indexing a big vault takes seconds; a save's page must not wait)."""
+        if not self.config.search:
+            self.search.remove()
+            return []
+        pages = {url: self.state.digests[url] for url in (plan.urls[p] for p in plan.notes)}
+        return self.search.want(index_key(pages), pages, now=not self.keep)
 
     def _unchanged(self, start: float) -> BuildResult:
         notes, pages, files = self.state.summary
@@ -391,7 +414,7 @@ class Builder:
             files[url] = data if data is not None else (self.out_dir / url).read_bytes()
         if pending is not None:
             files[GRAPH_URL] = pending
-        return Snapshot(files)
+        return Snapshot(files, self.search)
 
 
 class Deferred:
@@ -416,23 +439,30 @@ class Deferred:
 
 class Snapshot(Mapping[str, "bytes | Path"]):
     """A complete site: url → bytes, or the file to send; deferred entries are made when
-    read, from the plan of the same build, so every read sees one consistent site."""
+    read, from the plan of the same build, so every read sees one consistent site. The
+    search index's files are the latest written (shared by every snapshot, made when idle)."""
 
-    def __init__(self, raw: dict[str, bytes | Path | Deferred]) -> None:
+    def __init__(
+        self, raw: dict[str, bytes | Path | Deferred], search: SearchIndex | None = None
+    ) -> None:
         self.raw = raw
+        self._search = search
+
+    def _index(self) -> dict[str, Path]:
+        return self._search.files if self._search is not None else {}
 
     def __contains__(self, url: object) -> bool:  # without making a deferred entry
-        return url in self.raw
+        return url in self.raw or url in self._index()
 
     def __getitem__(self, url: str) -> bytes | Path:
-        data = self.raw[url]
+        data = self.raw[url] if url in self.raw else self._index()[url]
         return data.get() if isinstance(data, Deferred) else data
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.raw)
+        return iter([*self.raw, *self._index()])
 
     def __len__(self) -> int:
-        return len(self.raw)
+        return len(self.raw) + len(self._index())
 
 
 def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:

@@ -25,6 +25,7 @@ CODES = {
     "read-error": "a file or folder could not be read",
     "encoding": "a note is not valid UTF-8",
     "filename-encoding": "a file name is not valid UTF-8",
+    "search-index": "the search index could not be made",
 }  # every code; README.md documents each one (tests/test_docs.py checks)
 
 

@@ -172,6 +172,8 @@ class SitePlan:
             PageJob("404.html", _call, self.not_found_page),
             PageJob("graph.html", _call, self.graph_page),
         ]
+        if self.config.search:
+            jobs.append(PageJob("search.html", _call, self.search_page))
         if self.home is None:
             jobs.append(PageJob("index.html", _call, self.overview_page, self.overview_key))
         return jobs
@@ -367,7 +369,12 @@ class SitePlan:
 
     def _page(self, url: str, template: str, kind: str, title: str, **context: Any) -> Page:
         base = {
-            "site": {"title": self.config.title, "lang": self.config.lang, "url": self.config.url},
+            "site": {
+                "title": self.config.title,
+                "lang": self.config.lang,
+                "url": self.config.url,
+                "search": self.config.search,
+            },
             "root": root_prefix(url),
             "page": {"kind": kind, "title": title, "url": quote_url(url)},
             "nav": [{"title": t, "url": u} for t, u in NAV],
@@ -747,6 +754,8 @@ class SitePlan:
     def graph_page(self) -> Page:
         """The whole topic graph: the page is a frame; static/graph.js draws graph.json."""
         return self._page("graph.html", "graph.html", "graph", "Graph")
+    def search_page(self) -> Page:
+        return self._page("search.html", "search.html", "search", "Search")
 
     def not_found_page(self) -> Page:
         home = self.config.url.rstrip("/") + "/index.html" if self.config.url else "index.html"

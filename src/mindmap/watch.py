@@ -163,6 +163,15 @@ class Debouncer:
         """Whether a change came in that no run has taken up yet."""
         return self._first is not None
 
+    def idle_soon(self) -> None:
+        """Run `idle` once no poke came for `idle_after` seconds, as after a run (serve's
+        first build, made before the thread started, has idle work too)."""
+        if self.idle is None:
+            return
+        with self._cond:
+            self._idle_at = time.monotonic() + self.idle_after
+            self._cond.notify()
+
     def poke(self) -> None:
         with self._cond:
             self._last = time.monotonic()
@@ -215,7 +224,7 @@ class SiteBuilder(Protocol):
     @property
     def files(self) -> Site: ...
     def build(self) -> Any: ...
-    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> None: ...
+    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> Any: ...
     def save_cache(self) -> None: ...
 
 
@@ -279,6 +288,7 @@ class LiveSite:
         gc.collect()
         gc.freeze()
         self.debouncer.start()
+        self.debouncer.idle_soon()  # the first build's deferred work: the search index
 
     def close(self) -> None:
         """Stop watching; save the cache once the rebuild in progress has ended."""
@@ -322,9 +332,12 @@ class LiveSite:
         object of the vault (most of a second on a big one), so most times only the young
         generations are collected."""
         try:
-            self.builder.settle(stop=self.debouncer.pending)
+            problems = self.builder.settle(stop=self.debouncer.pending) or []
         except Exception as err:
             self._failed(err)
+        else:
+            for line in summarise(problems, str(self.notes_dir)):
+                self.log(line)  # a failed search index: the site itself is up to date
         self._tidied += 1
         full = self._tidied % 16 == 0 and not self.debouncer.pending()
         gc.collect(2 if full else 1)

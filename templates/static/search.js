@@ -1,0 +1,207 @@
+// Full-text search over the notes, with the Pagefind index the build writes into pagefind/.
+// The header's "Search" link opens a dialog (so do "/" and Ctrl-K or Cmd-K, when not typing);
+// search.html shows the same box in the page. Pagefind's script is imported only when search
+// is opened, and its index chunks only as a query needs them. Without JavaScript the link
+// leads to search.html, which says why there is no search box and links to the note lists.
+(function () {
+  "use strict";
+  var opener = document.querySelector(".mm-search-open");
+  if (!opener) return;
+  var root = opener.getAttribute("data-root") || "";
+  var host = document.querySelector("[data-search-inline]");  // search.html
+  var ui = null, dialog = null, back = null, pagefind = null;
+  var shown = [], active = -1, asked = 0;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+
+  function build() {
+    var box = el("div", "mm-search");
+    var form = el("form", "mm-search-form");
+    form.setAttribute("role", "search");
+    var label = el("label", "mm-sr", "Search the notes");
+    var input = el("input");
+    label.htmlFor = input.id = "mm-search-q";
+    input.type = "search";
+    input.placeholder = "Search the notes";
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    var attrs = { role: "combobox", "aria-controls": "mm-search-results",
+      "aria-expanded": "false", "aria-autocomplete": "list" };
+    for (var k in attrs) input.setAttribute(k, attrs[k]);
+    form.append(label, input);
+    var status = el("p", "mm-search-status");
+    status.setAttribute("role", "status");
+    var list = el("ul", "mm-search-results");
+    list.id = "mm-search-results";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Results");
+    box.append(form, status, list);
+    form.addEventListener("submit", function (e) { e.preventDefault(); go(); });
+    input.addEventListener("input", function () { search(input.value); });
+    input.addEventListener("keydown", keys);
+    return { box: box, form: form, input: input, status: status, list: list };
+  }
+
+  function say(text) { ui.status.textContent = text; }
+
+  function load() {
+    if (location.protocol === "file:") {
+      say("Search needs a web server: a page opened from a file cannot load the search index. " +
+        "Serve the site (mindmap serve, or any static web server) and search there.");
+      return null;
+    }
+    if (!pagefind) {
+      var url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
+      pagefind = import(url).then(function (pf) {
+        return pf.options({ excerptLength: 24 }).then(function () { return pf; });
+      });
+      pagefind.catch(function () {
+        say("The search index could not be loaded: it is made when the site is built.");
+      });
+    }
+    return pagefind;
+  }
+
+  function search(term) {
+    var n = ++asked, loading = load();
+    term = term.trim();
+    if (!loading) return;
+    if (!term) { show([], "", 0); return; }
+    loading.then(function (pf) { return pf.debouncedSearch(term, {}, 100); })
+      .then(function (found) {
+        if (!found || n !== asked) return null;  // a newer query took over
+        var top = found.results.slice(0, 10).map(function (r) { return r.data(); });
+        return Promise.all(top).then(function (data) {
+          if (n === asked) show(data, term, found.results.length);
+        });
+      })
+      .catch(function () { if (n === asked) say("Search failed; try again."); });
+  }
+
+  function show(data, term, total) {
+    shown = data;
+    ui.list.textContent = "";
+    data.forEach(function (d, i) {
+      var li = el("li", "mm-search-result");
+      li.id = "mm-search-r" + i;
+      li.setAttribute("role", "option");
+      var a = el("a");
+      a.href = root + d.url.replace(/^\//, "");
+      a.tabIndex = -1;
+      a.append(el("span", "mm-search-title", d.meta.title || d.url));
+      if (d.meta.folder) a.append(el("span", "mm-search-folder", d.meta.folder));
+      a.append(excerpt(d.excerpt));
+      li.append(a);
+      li.addEventListener("mousemove", function () { select(i); });
+      ui.list.append(li);
+    });
+    ui.input.setAttribute("aria-expanded", data.length ? "true" : "false");
+    select(data.length ? 0 : -1);
+    var more = total > data.length ? " (the first " + data.length + " shown)" : "";
+    say(!term ? "" : total ? total + (total === 1 ? " note" : " notes") + more
+      : "No note matches \u201c" + term + "\u201d.");
+  }
+
+  // Pagefind's excerpt is escaped text with <mark> around the matches: text nodes and <mark>s.
+  function excerpt(html) {
+    var out = el("span", "mm-search-excerpt"), parse = new DOMParser();
+    html.split(/<\/?mark>/).forEach(function (part, i) {
+      var text = parse.parseFromString("<p>" + part, "text/html").body.textContent;
+      out.append(i % 2 ? el("mark", "", text) : document.createTextNode(text));
+    });
+    return out;
+  }
+
+  function select(i) {
+    active = i;
+    Array.prototype.forEach.call(ui.list.children, function (li, j) {
+      li.setAttribute("aria-selected", j === i ? "true" : "false");
+    });
+    if (i < 0) { ui.input.removeAttribute("aria-activedescendant"); return; }
+    ui.input.setAttribute("aria-activedescendant", "mm-search-r" + i);
+    ui.list.children[i].scrollIntoView({ block: "nearest" });
+  }
+
+  function go() {
+    var li = ui.list.children[active < 0 ? 0 : active];
+    if (li) location.href = li.firstChild.href;
+  }
+
+  function keys(e) {
+    var n = shown.length;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (n) select((active + (e.key === "ArrowDown" ? 1 : n - 1)) % n);
+    } else if (e.key === "Escape" && dialog) {
+      e.preventDefault();
+      dialog.close();
+    }
+  }
+
+  function open() {
+    if (!ui) mount();
+    if (dialog && !dialog.open) {
+      back = document.activeElement;
+      dialog.showModal();
+    }
+    ui.input.focus();
+    ui.input.select();
+    if (ui.input.value) search(ui.input.value); else load();
+  }
+
+  function mount() {
+    ui = build();
+    if (host) {
+      host.textContent = "";
+      host.append(ui.box);
+      return;
+    }
+    dialog = el("dialog", "mm-search-dialog");
+    dialog.setAttribute("aria-label", "Search");
+    var close = el("button", "mm-search-close", "Esc");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close search");
+    close.addEventListener("click", function () { dialog.close(); });
+    ui.form.append(close);
+    ui.box.append(el("p", "mm-search-hint", "\u2191 \u2193 to choose, Enter to open, Esc to close"));
+    dialog.append(ui.box);
+    dialog.addEventListener("click", function (e) { if (e.target === dialog) dialog.close(); });
+    dialog.addEventListener("close", function () {
+      if (back && back.focus) back.focus();
+      back = null;
+    });
+    document.body.append(dialog);
+  }
+
+  opener.setAttribute("role", "button");
+  opener.setAttribute("aria-haspopup", host ? "false" : "dialog");
+  opener.addEventListener("click", function (e) {
+    if (e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;  // a new tab: search.html
+    e.preventDefault();
+    open();
+  });
+  opener.addEventListener("keydown", function (e) {
+    if (e.key === " ") { e.preventDefault(); open(); }
+  });
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.defaultPrevented || e.altKey || (t && (t.isContentEditable ||
+        /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+    var mod = e.ctrlKey || e.metaKey;
+    if ((e.key === "/" && !mod) || (mod && (e.key === "k" || e.key === "K"))) {
+      e.preventDefault();
+      open();
+    }
+  });
+  if (host) {
+    mount();
+    var q = new URLSearchParams(location.search).get("q");
+    if (q) ui.input.value = q;
+    open();
+  }
+})();
