@@ -171,6 +171,14 @@
     ui.box.append(el("p", "mm-search-hint", "\u2191 \u2193 to choose, Enter to open, Esc to close"));
     dialog.append(ui.box);
     dialog.addEventListener("click", function (e) { if (e.target === dialog) dialog.close(); });
+    dialog.addEventListener("keydown", function (e) {  // Tab stays in the dialog
+      if (e.key !== "Tab") return;
+      var ends = [ui.input, close], at = ends.indexOf(document.activeElement);
+      if (at === (e.shiftKey ? 0 : 1) || at < 0) {
+        e.preventDefault();
+        ends[e.shiftKey ? 1 : 0].focus();
+      }
+    });
     dialog.addEventListener("close", function () {
       if (back && back.focus) back.focus();
       back = null;

@@ -1,0 +1,237 @@
+"""Search in a real browser (Debian's Chromium through Playwright) on the demo site served by
+`mindmap serve`: the dialog, its keys, results, the search page, file://, and a word saved
+into a note found once the server is idle.
+
+Skips when Chromium, Playwright or Pagefind's binary is missing; `.ci/run` installs them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mindmap.build import build_site
+from mindmap.config import load_config
+from mindmap.search import executable
+from mindmap.serve import DevServer
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium")
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(executable() is None, reason="Pagefind's binary is missing"),
+]
+
+
+def ready(url: str, timeout: float = 60.0) -> None:
+    """Wait until the server has made the search index (it does so when idle)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(url + "pagefind/pagefind-entry.json", timeout=5):
+                return
+        except urllib.error.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("the search index was never served")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevServer, Path]]:
+    tmp = tmp_path_factory.mktemp("search-e2e")
+    notes = tmp / "notes"
+    shutil.copytree(ROOT / "notes", notes)
+    shutil.copy(ROOT / "mindmap.yml", tmp / "mindmap.yml")
+    dev = DevServer(notes, tmp / "site", tmp / "mindmap.yml", log=lambda _line: None)
+    dev.start("127.0.0.1", 0)
+    try:
+        ready(dev.url)
+        yield dev, notes
+    finally:
+        dev.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def errors() -> Iterator[list[str]]:
+    found: list[str] = []
+    yield found
+    assert found == [], "console errors or failed requests"
+
+
+def open_page(browser: object, url: str, errors: list[str]) -> object:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "requestfailed",
+        lambda r: None if "ERR_ABORTED" in (r.failure or "") else errors.append(r.url),
+    )
+    page.goto(url)
+    return page
+
+
+def test_a_word_in_one_note_finds_it_with_title_excerpt_and_folder(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, _notes = served
+    page = open_page(browser, dev.url + "people/memory.html", errors)
+    page.keyboard.press("/")  # type: ignore[attr-defined]
+    dialog = page.locator("dialog.mm-search-dialog")  # type: ignore[attr-defined]
+    expect(dialog).to_be_visible()
+    page.keyboard.type("Bielefeld")  # type: ignore[attr-defined]
+    results = dialog.locator(".mm-search-result")
+    expect(results).to_have_count(1)
+    expect(results.locator(".mm-search-title")).to_have_text("Zettelkasten")
+    expect(results.locator(".mm-search-folder")).to_have_text("methods")
+    expect(results.locator(".mm-search-excerpt mark").first).to_have_text("Bielefeld")
+    expect(dialog.locator(".mm-search-status")).to_have_text("1 note")
+    href = results.locator("a").get_attribute("href")
+    assert href == "../methods/zettelkasten.html"  # relative to the page
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url("**/methods/zettelkasten.html")  # type: ignore[attr-defined]
+
+
+def test_words_of_unpublished_notes_find_nothing(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, _notes = served
+    page = open_page(browser, dev.url + "index.html", errors)
+    page.keyboard.press("Control+k")  # type: ignore[attr-defined]
+    for word in ("procrastination", "Friston"):  # only in a publish: false note, a draft
+        page.locator("#mm-search-q").fill(word)  # type: ignore[attr-defined]
+        expect(page.locator(".mm-search-status")).to_have_text(  # type: ignore[attr-defined]
+            f"No note matches \u201c{word}\u201d."
+        )
+        expect(page.locator(".mm-search-result")).to_have_count(0)  # type: ignore[attr-defined]
+
+
+def test_shortcuts_open_escape_closes_and_focus_returns(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, _notes = served
+    page = open_page(browser, dev.url + "people/memory.html", errors)
+    dialog = page.locator("dialog.mm-search-dialog")  # type: ignore[attr-defined]
+    button = page.locator(".mm-search-open")  # type: ignore[attr-defined]
+    for keys in ("/", "Control+k", "Meta+k"):
+        button.focus()
+        page.keyboard.press(keys)  # type: ignore[attr-defined]
+        expect(dialog).to_be_visible()
+        expect(page.locator("#mm-search-q")).to_be_focused()  # type: ignore[attr-defined]
+        page.keyboard.press("Escape")  # type: ignore[attr-defined]
+        expect(dialog).to_be_hidden()
+        expect(button).to_be_focused()
+    button.click()
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    inside = page.evaluate(  # type: ignore[attr-defined]
+        "document.querySelector('dialog').contains(document.activeElement)"
+    )
+    assert inside  # a modal dialog: focus stays in it
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    # typing "/" in a field does not open search
+    page.evaluate(  # type: ignore[attr-defined]
+        "document.body.insertAdjacentHTML('beforeend', '<input id=probe aria-label=probe>')"
+    )
+    page.locator("#probe").type("a/b")  # type: ignore[attr-defined]
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#probe")).to_have_value("a/b")  # type: ignore[attr-defined]
+
+
+def test_arrow_keys_choose_and_enter_opens(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, _notes = served
+    page = open_page(browser, dev.url + "index.html", errors)
+    page.keyboard.press("/")  # type: ignore[attr-defined]
+    page.keyboard.type("forgetting curve")  # type: ignore[attr-defined]
+    results = page.locator(".mm-search-result")  # type: ignore[attr-defined]
+    expect(results.nth(2)).to_be_visible()
+    expect(results.nth(0)).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
+    page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
+    page.keyboard.press("ArrowUp")  # type: ignore[attr-defined]
+    expect(results.nth(1)).to_have_attribute("aria-selected", "true")
+    box = page.locator("#mm-search-q")  # type: ignore[attr-defined]
+    expect(box).to_have_attribute("aria-activedescendant", "mm-search-r1")
+    href = results.nth(1).locator("a").get_attribute("href")
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url(dev.url + href)  # type: ignore[attr-defined]
+
+
+def test_the_search_page_searches_in_place(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, _notes = served
+    page = open_page(browser, dev.url + "search.html?q=Bielefeld", errors)
+    assert page.locator("dialog").count() == 0  # type: ignore[attr-defined]
+    first = page.locator("main .mm-search-result a").first  # type: ignore[attr-defined]
+    expect(first).to_have_attribute("href", "methods/zettelkasten.html")
+    expect(page.locator("#mm-search-q")).to_be_focused()  # type: ignore[attr-defined]
+
+
+def test_the_search_page_without_javascript_explains(
+    served: tuple[DevServer, Path], browser: object
+) -> None:
+    dev, _notes = served
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(dev.url + "people/memory.html")
+    page.locator(".mm-search-open").click()
+    page.wait_for_url("**/search.html")
+    expect(page.locator("main")).to_contain_text("Search needs JavaScript")
+    page.get_by_role("link", name="All notes").last.click()
+    page.wait_for_url("**/notes.html")
+    context.close()
+
+
+def test_from_disk_search_says_it_needs_a_server(
+    tmp_path: Path, browser: object, errors: list[str]
+) -> None:
+    site = tmp_path / "site"
+    build_site(ROOT / "notes", site, load_config(ROOT / "mindmap.yml"), jobs=1)
+    page = open_page(browser, (site / "people" / "memory.html").as_uri(), errors)
+    page.keyboard.press("/")  # type: ignore[attr-defined]
+    status = page.locator(".mm-search-status")  # type: ignore[attr-defined]
+    expect(status).to_contain_text("Search needs a web server")
+    page.keyboard.type("memory")  # type: ignore[attr-defined]
+    expect(status).to_contain_text("mindmap serve")
+    assert page.locator(".mm-search-result").count() == 0  # type: ignore[attr-defined]
+
+
+def test_a_saved_word_is_found_once_the_server_is_idle(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, notes = served
+    note = notes / "methods" / "Interleaving.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n- a brand new word: zugzwang\n")
+    page = open_page(browser, dev.url + "index.html", errors)
+    deadline = time.monotonic() + 60
+    titles: list[str] = []
+    while time.monotonic() < deadline and titles != ["Interleaving"]:
+        page.reload()  # type: ignore[attr-defined]  (a new page loads the newest index)
+        page.keyboard.press("/")  # type: ignore[attr-defined]
+        page.keyboard.type("zugzwang")  # type: ignore[attr-defined]
+        status = page.locator(".mm-search-status")  # type: ignore[attr-defined]
+        expect(status).not_to_be_empty()
+        titles = page.locator(".mm-search-title").all_inner_texts()  # type: ignore[attr-defined]
+        time.sleep(0.3)
+    assert titles == ["Interleaving"]
+    mark = page.locator(".mm-search-excerpt mark").first  # type: ignore[attr-defined]
+    expect(mark).to_contain_text("zugzwang")

@@ -1,0 +1,186 @@
+"""The search index (src/mindmap/search.py): what reaches it, when it is made, and that a
+failing indexer leaves the site built. The index's page records (Pagefind's fragments: gzip
+of `pagefind_dcd` + JSON) are read back to see exactly what a reader can find."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from mindmap.build import Builder, build_site
+from mindmap.config import Config
+from mindmap.search import ENTRY, executable
+from mindmap.serve import content_type
+from sitetools import read_site, write_files
+
+pytestmark = pytest.mark.skipif(executable() is None, reason="Pagefind's binary is missing")
+
+VAULT = {
+    "Alpha.md": "---\ntags: [greek]\ncreated: 2024-01-02\n---\n# Alpha\n\n- quixotic bullet\n"
+    "  - see [[Beta]]\n\n%%a comment holding xylograph%%\n",
+    "deep/Beta.md": "---\ntitle: Beta Note\nsecret_key: zephyrine\n---\nBeta body with "
+    "marmalade.\n",
+    "Draft.md": "---\ndraft: true\n---\nA draft about obsidianite.\n",
+    "Hidden.md": "---\npublish: false\n---\nUnpublished pumpernickel.\n",
+}
+
+
+def records(site: Path) -> dict[str, dict]:
+    """url → the page record Pagefind stores: content, meta (title, folder)."""
+    out = {}
+    for path in sorted((site / "pagefind" / "fragment").iterdir()):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd") :])
+        out[record["url"]] = record
+    return out
+
+
+def build(tmp_path: Path, files: dict[str, str], name: str = "site", **config: object) -> Path:
+    notes = write_files(tmp_path / f"notes-{name}", files)
+    out = tmp_path / name
+    build_site(notes, out, Config(**config), jobs=1)  # type: ignore[arg-type]
+    return out
+
+
+def test_only_note_pages_are_indexed_with_title_body_and_folder(tmp_path: Path) -> None:
+    site = build(tmp_path, VAULT)
+    found = records(site)
+    assert sorted(found) == ["/alpha.html", "/deep/beta.html"]  # no listing, tag, 404 page
+    beta = found["/deep/beta.html"]
+    assert beta["meta"]["title"] == "Beta Note"
+    assert beta["meta"]["folder"] == "deep"
+    assert "marmalade" in beta["content"]
+    alpha = found["/alpha.html"]
+    assert "folder" not in alpha["meta"]  # a note at the root has no folder
+    assert "quixotic bullet" in alpha["content"]
+    # the crumbs, dates, tags and footer are not text a reader searches; backlinks neither
+    assert "greek" not in alpha["content"] and "2024" not in alpha["content"]
+    assert "alpha.md" not in alpha["content"].lower()
+    assert "Alpha" not in beta["content"]  # Alpha links here: its backlink card is not indexed
+
+
+def test_nothing_private_reaches_the_index(tmp_path: Path) -> None:
+    site = build(tmp_path, VAULT)
+    index = b"".join(p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file())
+    text = json.dumps(records(site))
+    for word in ("obsidianite", "pumpernickel", "xylograph", "zephyrine", "secret_key"):
+        assert word not in text  # drafts, unpublished notes, comments, unshown front matter
+        assert word.encode() not in index
+
+
+def test_two_builds_write_byte_identical_indexes(tmp_path: Path) -> None:
+    one = read_site(build(tmp_path, VAULT, "one"))
+    two = read_site(build(tmp_path, VAULT, "two"))
+    index = {u for u in one if u.startswith("pagefind/")}
+    assert ENTRY in index and any(u.endswith(".pf_index") for u in index)
+    assert not any("pagefind-ui" in u for u in index)  # Pagefind's ready-made UIs are dropped
+    assert {u: one[u] for u in index} == {u: two[u] for u in two if u.startswith("pagefind/")}
+
+
+def test_search_off_writes_no_index_page_or_button(tmp_path: Path) -> None:
+    files = read_site(build(tmp_path, VAULT, search=False))
+    assert not any(u.startswith("pagefind/") for u in files)
+    assert "search.html" not in files
+    assert b"mm-search-open" not in files["alpha.html"]
+    on = read_site(build(tmp_path, VAULT, "on"))
+    assert b'href="search.html"' in on["alpha.html"] and b"static/search.js" in on["alpha.html"]
+    assert b"Search needs JavaScript" in on["search.html"]
+
+
+def _failing_binary(tmp_path: Path) -> Path:
+    script = tmp_path / "pagefind-broken"
+    script.write_text("#!/bin/sh\necho 'Error: it broke' >&2\nexit 3\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
+
+
+@pytest.mark.parametrize("broken", ["missing", "crash"])
+def test_a_failing_indexer_is_a_diagnostic_and_the_site_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    binary = tmp_path / "nowhere" if broken == "missing" else _failing_binary(tmp_path)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+    notes = write_files(tmp_path / "notes", VAULT)
+    result = build_site(notes, tmp_path / "site", Config(), jobs=1)
+    problems = [d for d in result.diagnostics if d.code == "search-index"]
+    assert len(problems) == 1 and problems[0].severity == "warning"
+    expected = "not found" if broken == "missing" else "exit status 3): Error: it broke"
+    assert expected in problems[0].message
+    files = read_site(tmp_path / "site")
+    assert "alpha.html" in files and "search.html" in files and "notes.html" in files
+    assert not any(u.startswith("pagefind/") for u in files)
+
+
+def test_an_unchanged_site_keeps_its_index_and_a_deleted_one_is_made_again(
+    tmp_path: Path,
+) -> None:
+    notes = write_files(tmp_path / "notes", VAULT)
+    out = tmp_path / "site"
+    Builder(notes, out, Config(), jobs=1).build()
+    entry = out / ENTRY
+    before = entry.stat().st_mtime_ns
+    Builder(notes, out, Config(), jobs=1).build()  # a second `mindmap build`: nothing to do
+    assert entry.stat().st_mtime_ns == before
+    for path in sorted((out / "pagefind").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    (out / "pagefind").rmdir()
+    Builder(notes, out, Config(), jobs=1).build()
+    assert sorted(records(out)) == ["/alpha.html", "/deep/beta.html"]
+
+
+def _edit(path: Path, text: str, clock: list[int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    clock[0] += 10
+    os.utime(path, (clock[0], clock[0]))
+
+
+def test_live_index_is_exact_once_settled(tmp_path: Path) -> None:
+    """As under serve: the index is made only when idle (`settle`), given up when a save
+    comes in, and then equals a clean build's, on disk and in the snapshot served."""
+    notes = write_files(tmp_path / "notes", VAULT)
+    clock = [1_600_000_000]
+    for rel in VAULT:
+        os.utime(notes / rel, (clock[0], clock[0]))
+    live = Builder(notes, tmp_path / "live", Config(), jobs=1, keep=True)
+    live.build()
+    assert not (tmp_path / "live" / ENTRY).exists()  # deferred: a save's page does not wait
+    live.settle()
+    edits = [
+        ("Alpha.md", "# Alpha\n\n- a new word: quokka\n"),
+        ("Draft.md", "Now published: obsidianite.\n"),  # a draft made public
+        ("deep/Beta.md", "---\ndraft: true\n---\nmarmalade\n"),  # a note made a draft
+    ]
+    for n, (rel, text) in enumerate(edits):
+        _edit(notes / rel, text, clock)
+        live.build()
+        live.settle(stop=lambda: True)  # a save came in: given up, still due
+        assert live.search.due is not None
+        live.settle()
+        clean = tmp_path / f"clean-{n}"
+        Builder(notes, clean, Config(), jobs=1, cache=False).build()
+        index = {u: d for u, d in read_site(clean).items() if u.startswith("pagefind/")}
+        on_disk = {u: d for u, d in read_site(tmp_path / "live").items() if u in index}
+        assert on_disk == index
+        assert not any(
+            u.startswith("pagefind/") and u not in index for u in read_site(tmp_path / "live")
+        )
+        served = {u: live.files[u] for u in live.files if u.startswith("pagefind/")}
+        assert {u: Path(p).read_bytes() for u, p in served.items()} == index  # type: ignore[arg-type]
+    found = records(tmp_path / "live")
+    assert sorted(found) == ["/alpha.html", "/draft.html"]
+    assert "quokka" in found["/alpha.html"]["content"]
+
+
+def test_serve_answers_index_files_with_sensible_types() -> None:
+    assert content_type("pagefind/wasm.en.pagefind") == "application/octet-stream"
+    assert content_type("pagefind/index/en_1.pf_index") == "application/octet-stream"
+    assert content_type("pagefind/x.wasm") == "application/wasm"
+    assert content_type("pagefind/pagefind.js").startswith("text/javascript")
+    assert content_type("pagefind/pagefind-entry.json").startswith("application/json")
