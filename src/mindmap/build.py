@@ -123,14 +123,17 @@ class Builder:
         Replaced, never changed in place, by each build (serve reads it while one runs)."""
         return self._files
 
-    def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> list[Diagnostic]:
+    def settle(
+        self, make: bool = True, stop: Callable[[], bool] | None = None, index: bool = True
+    ) -> list[Diagnostic]:
         """Finish what the last build deferred: graph.json under `serve` is made when first
         asked for or when this is called (serve calls it when idle, `save_cache` on stop),
         then written and remembered. The next build calls it with `make=False`: what was
         not made yet is dropped (and deferred again by that build if still wanted); the file
         on disk stays the older one, which the cache knows. `stop` gives up the making when
         it says so (a save came in: the rebuild must not wait); it is resumed later.
-        Then, the same way, the search index (see `search.py`): returns its new problem."""
+        Then, the same way (unless `index` is false), the search index (see `search.py`):
+        returns its new problem."""
         pending, self._pending = self._pending, None
         if pending is not None and (make or pending.made):
             try:
@@ -138,7 +141,7 @@ class Builder:
             except Interrupted:
                 self._pending = pending
                 return []
-        if not make or (stop is not None and stop()):
+        if not make or not index or (stop is not None and stop()):
             return []
         problem = self.search.settle(stop)
         return [problem] if problem else []
@@ -229,7 +232,7 @@ class Builder:
         )
 
     def save_cache(self) -> None:
-        self.settle()
+        self.settle(index=False)  # serve stopping: an index still due is made by the next build
         if self.cache and self.state.keys:
             save_layout(self.out_dir, self._layout)
             save_state(self.out_dir, self.settings, self.state)

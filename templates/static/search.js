@@ -58,7 +58,10 @@
     if (!pagefind) {
       var url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
       pagefind = import(url).then(function (pf) {
-        return pf.options({ excerptLength: 24 }).then(function () { return pf; });
+        return pf.options({ excerptLength: 24 }).then(function () {
+          pf.init();  // its WebAssembly and metadata load while the reader types
+          return pf;
+        });
       });
       pagefind.catch(function () {
         say("The search index could not be loaded: it is made when the site is built.");

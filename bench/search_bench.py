@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Benchmark search: indexing time, index size, and what a browser fetches for a query.
+
+Usage (from the repository root, after `pip install -e '.[test]'`; needs Debian's chromium):
+
+    python bench/search_bench.py                       # the 1,000-note reference vault
+    python bench/search_bench.py --notes 1000 10000 --corpus   # also 10,000 notes, flancian
+
+For each vault: builds the site, then times Pagefind indexing it again (the step that
+`build` runs after writing and `serve` runs when idle), prints the index's size on disk, and
+serves the site over HTTP to headless Chromium, which opens the search dialog on a note page
+and runs two queries, one after the other: the bytes fetched from pagefind/ for the opening
+(Pagefind's script, WebAssembly and metadata), for the first query and for the second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from mindmap.build import build_site
+from mindmap.config import Config
+from mindmap.search import make_index, write_index
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = ROOT.parent / "shared"
+OUT = ROOT / "bench" / "out"
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def queries(site: Path) -> tuple[str, str]:
+    """Two words of the site's notes: one common, one rare (deterministic)."""
+    words: Counter[str] = Counter()
+    for page in sorted(site.rglob("*.html"))[:400]:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        body = text.split('class="mm-body', 1)[-1].split("</article>", 1)[0]
+        words.update(re.findall(r"\b[a-z]{6,12}\b", re.sub(r"<[^>]+>", " ", body)))
+    ranked = [w for w, _n in words.most_common()]
+    return ranked[len(ranked) // 50], ranked[len(ranked) // 2]
+
+
+def browse(site: Path, page_url: str, terms: tuple[str, str]) -> list[tuple[str, int, int]]:
+    """(what, requests, bytes) fetched from pagefind/ when opening search and per query."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    fetched: list[tuple[str, int]] = []
+    rows = []
+    with sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu"]
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        page = browser.new_page()
+        page.on(
+            "requestfinished",
+            lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])),
+        )
+        page.goto(base + page_url)
+        fetched.clear()
+        page.keyboard.press("/")
+        page.wait_for_selector("#mm-search-q")
+        _quiet(fetched)  # Pagefind's script, WebAssembly and metadata load on opening
+        rows.append(("open search", *_sum(fetched, base)))
+        for term in terms:
+            fetched.clear()
+            page.locator("#mm-search-q").fill(term)
+            page.wait_for_selector(".mm-search-result")
+            _quiet(fetched)  # the excerpts' fragments
+            count = page.locator(".mm-search-result").count()
+            rows.append((f"query {term!r} ({count} shown)", *_sum(fetched, base)))
+        browser.close()
+    httpd.shutdown()
+    return rows
+
+
+def _quiet(fetched: list[tuple[str, int]], seconds: float = 1.0) -> None:
+    """Wait until no request has finished for `seconds`."""
+    seen, still = -1, 0.0
+    while still < seconds:
+        time.sleep(0.1)
+        still = still + 0.1 if len(fetched) == seen else 0.0
+        seen = len(fetched)
+
+
+def _sum(fetched: list[tuple[str, int]], base: str) -> tuple[int, int]:
+    mine = [size for url, size in fetched if url.startswith(base + "pagefind/")]
+    return len(mine), sum(mine)
+
+
+def bench(name: str, vault: Path) -> None:
+    site = OUT / ("search-" + re.sub(r"\W+", "-", name))
+    shutil.rmtree(site, ignore_errors=True)
+    result = build_site(vault, site, Config(), jobs=0)  # with its index
+    start = time.perf_counter()  # the indexing alone, again
+    files = make_index(site)
+    seconds = time.perf_counter() - start
+    write_index(site, files)
+    size = sum(len(d) for d in files.values())
+    chunks = sum(1 for u in files if u.endswith(".pf_index"))
+    fragments = sum(1 for u in files if u.endswith(".pf_fragment"))
+    print(
+        f"{name}: {result.notes} notes: indexed in {seconds:.2f} s; index {size / 1e6:.1f} MB in "
+        f"{len(files)} files ({chunks} index chunks, {fragments} page fragments)"
+    )
+    page_url = _a_note_page(site)
+    terms = queries(site)
+    for what, requests, size in browse(site, page_url, terms):
+        print(f"  {what}: {requests} requests, {size / 1024:.0f} KB")
+
+
+def _a_note_page(site: Path) -> str:
+    for page in sorted(site.rglob("*.html")):
+        if b"data-pagefind-body" in page.read_bytes():
+            return page.relative_to(site).as_posix()
+    raise SystemExit("no note page")
+
+
+def screenshots() -> None:
+    """docs/screenshots/search-{light,dark}.png: the dialog with results on the demo vault
+    (served over HTTP: search needs a server), and search-phone.png at 390 px."""
+    from playwright.sync_api import sync_playwright
+
+    from mindmap.config import load_config
+
+    site = OUT / "search-demo"
+    shutil.rmtree(site, ignore_errors=True)
+    build_site(ROOT / "notes", site, load_config(ROOT / "mindmap.yml"), jobs=1)
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    shots = ROOT / "docs" / "screenshots"
+    with sync_playwright() as p:
+        args = ["--no-sandbox", "--disable-gpu"]
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        for name, scheme, width in (("light", "light", 1280), ("dark", "dark", 1280),
+                                    ("phone", "light", 390)):  # fmt: skip
+            page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
+            page.goto(base + "people/memory.html")
+            page.keyboard.press("/")
+            page.keyboard.type("forgetting curve")
+            page.wait_for_selector(".mm-search-result >> nth=3")
+            page.keyboard.press("ArrowDown")
+            time.sleep(0.3)
+            page.screenshot(path=str(shots / f"search-{name}.png"))
+            page.close()
+        browser.close()
+    httpd.shutdown()
+    print(f"screenshots in {shots}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--notes", type=int, nargs="*", default=[1000])
+    parser.add_argument("--corpus", action="store_true", help="also flancian-garden")
+    parser.add_argument("--screenshots", action="store_true", help="only the README's shots")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.screenshots:
+        screenshots()
+        return
+    for n in args.notes:
+        vault = OUT / f"vault-{n}"
+        if not vault.exists():
+            gen = [sys.executable, str(args.shared / "bench" / "gen_vault.py"), str(n), str(vault)]
+            subprocess.run([*gen, "1"], check=True, stdout=subprocess.DEVNULL)
+        bench(f"{n} generated notes", vault)
+    if args.corpus:
+        bench("flancian-garden", args.shared / "corpora" / "flancian-garden")
+
+
+if __name__ == "__main__":
+    main()
