@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from mindmap.build import build_site
 from mindmap.config import Config
@@ -66,21 +67,18 @@ def browse(site: Path, page_url: str, terms: tuple[str, str]) -> list[tuple[str,
         args = ["--no-sandbox", "--disable-gpu"]
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
         page = browser.new_page()
-        page.on(
-            "requestfinished",
-            lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])),
-        )
+        page.on("requestfinished", lambda r: fetched.append((r.url, _size(r))))
         page.goto(base + page_url)
         fetched.clear()
         page.keyboard.press("/")
         page.wait_for_selector("#mm-search-q")
-        _quiet(fetched)  # Pagefind's script, WebAssembly and metadata load on opening
+        _quiet(page, fetched)  # Pagefind's script, WebAssembly and metadata load on opening
         rows.append(("open search", *_sum(fetched, base)))
         for term in terms:
             fetched.clear()
             page.locator("#mm-search-q").fill(term)
             page.wait_for_selector(".mm-search-result")
-            _quiet(fetched)  # the excerpts' fragments
+            _quiet(page, fetched)  # the excerpts' fragments
             count = page.locator(".mm-search-result").count()
             rows.append((f"query {term!r} ({count} shown)", *_sum(fetched, base)))
         browser.close()
@@ -88,11 +86,19 @@ def browse(site: Path, page_url: str, terms: tuple[str, str]) -> list[tuple[str,
     return rows
 
 
-def _quiet(fetched: list[tuple[str, int]], seconds: float = 1.0) -> None:
-    """Wait until no request has finished for `seconds`."""
+def _size(request: Any) -> int:
+    """Bytes of the response body as sent (the file server sends Content-Length)."""
+    response = request.response()
+    length = response.header_value("content-length") if response else None
+    return int(length) if length else 0
+
+
+def _quiet(page: Any, fetched: list[tuple[str, int]], seconds: float = 1.0) -> None:
+    """Wait until no request has finished for `seconds` (events arrive while Playwright
+    waits, not during time.sleep)."""
     seen, still = -1, 0.0
     while still < seconds:
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
         still = still + 0.1 if len(fetched) == seen else 0.0
         seen = len(fetched)
 
