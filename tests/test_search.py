@@ -178,6 +178,18 @@ def test_live_index_is_exact_once_settled(tmp_path: Path) -> None:
     assert "quokka" in found["/alpha.html"]["content"]
 
 
+def test_a_note_named_search_or_a_folder_named_pagefind_keeps_its_pages(
+    tmp_path: Path,
+) -> None:
+    files = read_site(
+        build(tmp_path, {"Search.md": "Notes on search.\n", "pagefind/Own.md": "mine\n"})
+    )
+    assert b"Notes on search." in files["search-2.html"]  # search.html is the search page
+    assert b"Search needs JavaScript" in files["search.html"]
+    assert b"mine" in files["pagefind/own.html"]  # the index's cleanup leaves it alone
+    assert sorted(records(tmp_path / "site")) == ["/pagefind/own.html", "/search-2.html"]
+
+
 def test_serve_answers_index_files_with_sensible_types() -> None:
     assert content_type("pagefind/wasm.en.pagefind") == "application/octet-stream"
     assert content_type("pagefind/index/en_1.pf_index") == "application/octet-stream"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -34,6 +35,11 @@ ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
 FORMAT = "1"  # bump when what is indexed or kept changes without the pages changing
 # Pagefind also writes its ready-made UIs (300 KB); the site's own search.js uses the API only.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+# What Pagefind writes (a vault folder named pagefind/ may hold note pages: never touched)
+_OURS = re.compile(
+    r"pagefind/(pagefind[\w.-]*\.(js|json|pf_meta)|wasm\.[\w-]+\.pagefind"
+    r"|fragment/[\w-]+\.pf_fragment|index/[\w-]+\.pf_index)"
+)
 _TIMEOUT = 600.0  # seconds: a vault that takes longer is not one a browser should search
 
 
@@ -82,10 +88,11 @@ def make_index(site: Path, stop: Callable[[], bool] | None = None) -> dict[str, 
         out = Path(tmp) / SEARCH_DIR
         args = [str(exe), "--site", str(site), "--output-path", str(out)]
         _run([*args, "--keep-index-url", "--silent"], stop)
+        found = ((f"{SEARCH_DIR}/{p.relative_to(out).as_posix()}", p) for p in out.rglob("*"))
         return {
-            f"{SEARCH_DIR}/{p.relative_to(out).as_posix()}": p.read_bytes()
-            for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.name.startswith(_UNUSED)
+            url: p.read_bytes()
+            for url, p in sorted(found)
+            if _OURS.fullmatch(url) and not p.name.startswith(_UNUSED) and p.is_file()
         }
 
 
@@ -115,8 +122,7 @@ def _run(args: list[str], stop: Callable[[], bool] | None) -> None:
 def write_index(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
     """Make `OUT_DIR/pagefind/` hold exactly `files`: new and changed ones written (each
     atomically), those of an older index deleted. Returns the urls written."""
-    root = out_dir / SEARCH_DIR
-    old = {p.relative_to(out_dir).as_posix(): p for p in root.rglob("*") if p.is_file()}
+    old = listing(out_dir)
     written = []
     for url in sorted(files, key=lambda u: u == ENTRY):  # the entry last: it names the rest
         target = out_dir / url
@@ -132,24 +138,23 @@ def write_index(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
 
 
 def remove_index(out_dir: Path, keep: Iterable[str] = ()) -> None:
-    """Delete `OUT_DIR/pagefind/` but the files in `keep` (and folders left empty)."""
+    """Delete the index's files in `OUT_DIR/pagefind/` but those in `keep` (and folders left
+    empty)."""
     root = out_dir / SEARCH_DIR
-    if not root.is_dir():
-        return
     kept = set(keep)
-    for path in sorted(root.rglob("*"), reverse=True):  # files before their folders
-        if path.is_file() and path.relative_to(out_dir).as_posix() not in kept:
+    for url, path in listing(out_dir).items():
+        if url not in kept:
             path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    if not any(root.iterdir()):
-        root.rmdir()
+    for folder in (root / "fragment", root / "index", root):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def listing(out_dir: Path) -> dict[str, Path]:
-    """The index on disk: url → file."""
+    """The index on disk: url → file (Pagefind's files only)."""
     root = out_dir / SEARCH_DIR
-    return {p.relative_to(out_dir).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
+    found = ((p.relative_to(out_dir).as_posix(), p) for p in sorted(root.rglob("*")))
+    return {url: p for url, p in found if _OURS.fullmatch(url) and p.is_file()}
 
 
 def problem(err: Exception) -> Diagnostic:

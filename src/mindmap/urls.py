@@ -5,7 +5,15 @@ from __future__ import annotations
 from mindmap.model import Note
 from mindmap.paths import AssetPath, NotePath, Url, folder_of, note_url, slugify
 
-SPECIAL = ("index.html", "notes.html", "404.html", "graph.json", "graph.html", "tags/index.html")
+SPECIAL = (
+    "index.html",
+    "notes.html",
+    "404.html",
+    "graph.json",
+    "graph.html",
+    "tags/index.html",
+    "search.html",
+)
 
 
 class UrlPlan:
