@@ -65,6 +65,15 @@ def test_only_note_pages_are_indexed_with_title_body_and_folder(tmp_path: Path) 
     assert "Alpha" not in beta["content"]  # Alpha links here: its backlink card is not indexed
 
 
+def test_the_mind_map_view_does_not_repeat_the_outline(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    build_site(root / "notes", tmp_path / "demo", Config(), jobs=1)
+    page = (tmp_path / "demo" / "people" / "memory.html").read_text(encoding="utf-8")
+    assert page.count("three processes") >= 2  # the outline and its mind map
+    memory = records(tmp_path / "demo")["/people/memory.html"]["content"]
+    assert memory.count("three processes") == 1 and "Mind map" not in memory
+
+
 def test_nothing_private_reaches_the_index(tmp_path: Path) -> None:
     site = build(tmp_path, VAULT)
     index = b"".join(p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file())

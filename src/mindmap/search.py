@@ -32,7 +32,7 @@ from mindmap.graph import Interrupted
 
 SEARCH_DIR = "pagefind"
 ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
-FORMAT = "1"  # bump when what is indexed or kept changes without the pages changing
+FORMAT = "2"  # bump when what is indexed or kept changes without the pages changing
 # Pagefind also writes its ready-made UIs (300 KB); the site's own search.js uses the API only.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 # What Pagefind writes (a vault folder named pagefind/ may hold note pages: never touched)
@@ -87,6 +87,8 @@ def make_index(site: Path, stop: Callable[[], bool] | None = None) -> dict[str, 
     with tempfile.TemporaryDirectory(prefix="mindmap-search-") as tmp:
         out = Path(tmp) / SEARCH_DIR
         args = [str(exe), "--site", str(site), "--output-path", str(out)]
+        # the mind-map view: the outline again (Pagefind skips its SVG, not its "Mind map")
+        args += ["--exclude-selectors", ".mm-mindview"]
         _run([*args, "--keep-index-url", "--silent"], stop)
         found = ((f"{SEARCH_DIR}/{p.relative_to(out).as_posix()}", p) for p in out.rglob("*"))
         return {

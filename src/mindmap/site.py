@@ -754,6 +754,7 @@ class SitePlan:
     def graph_page(self) -> Page:
         """The whole topic graph: the page is a frame; static/graph.js draws graph.json."""
         return self._page("graph.html", "graph.html", "graph", "Graph")
+
     def search_page(self) -> Page:
         return self._page("search.html", "search.html", "search", "Search")
 
