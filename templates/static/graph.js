@@ -467,19 +467,20 @@ P.labels = function (ctx, near, hot) {
     if (sx < 0 || sx > w || sy < 0 || sy > h) return;
     var label = g.title[m.gi[i]];
     if (label.length > 40) label = label.slice(0, 39) + "…";
-    var half = ctx.measureText(label).width / 2 + 4, y0 = sy + rr + 2;
-    var cells = [];
-    for (var cx = Math.floor((sx - half) / 40); cx <= Math.floor((sx + half) / 40); cx++) cells.push(cx + ":" + Math.floor(y0 / 16), cx + ":" + Math.floor((y0 + 14) / 16));
-    if (!force && cells.some((k) => { return taken.has(k); })) return;
-    cells.forEach((k) => { taken.add(k); });
+    var y0 = sy + rr + 2, r0 = Math.floor(y0 / 16), r1 = Math.floor((y0 + 14) / 16);
+    if (!force && (taken.has(Math.floor(sx / 40) * 4096 + r0) || taken.has(Math.floor(sx / 40) * 4096 + r1))) return;
+    var half = ctx.measureText(label).width / 2 + 4, c0 = Math.floor((sx - half) / 40), c1 = Math.floor((sx + half) / 40);
+    for (var cx = c0; !force && cx <= c1; cx++) if (taken.has(cx * 4096 + r0) || taken.has(cx * 4096 + r1)) return;
+    for (cx = c0; cx <= c1; cx++) { taken.add(cx * 4096 + r0); taken.add(cx * 4096 + r1); }
     ctx.lineWidth = 3; ctx.strokeStyle = t.bg; ctx.strokeText(label, sx, y0);
     ctx.fillStyle = force ? t.fg : t.muted; ctx.fillText(label, sx, y0);
     drawn++;
   }
   if (hot >= 0 && m.on[hot]) put(hot, true);
-  for (var n = 0; n < m.big.length && drawn < budget; n++) {
+  for (var n = 0, tries = 0; n < m.big.length && drawn < budget && tries < budget * 12; n++) {
     var i = m.big[n];
     if (!m.on[i] || i === hot || (near && !near[i])) continue;
+    tries++;
     if (m.r[i] * v.s < (this.focus ? 0 : 3.5)) break;
     put(i, false);
   }
