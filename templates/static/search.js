@@ -91,9 +91,10 @@
     ui.list.textContent = "";
     data.forEach(function (d, i) {
       var li = el("li", "mm-search-result");
-      li.id = "mm-search-r" + i;
-      li.setAttribute("role", "option");
+      li.setAttribute("role", "none");  // the link is the option: no control inside a control
       var a = el("a");
+      a.id = "mm-search-r" + i;
+      a.setAttribute("role", "option");
       a.href = root + d.url.replace(/^\//, "");
       a.tabIndex = -1;
       a.append(el("span", "mm-search-title", d.meta.title || d.url));
@@ -123,7 +124,7 @@
   function select(i) {
     active = i;
     Array.prototype.forEach.call(ui.list.children, function (li, j) {
-      li.setAttribute("aria-selected", j === i ? "true" : "false");
+      li.firstChild.setAttribute("aria-selected", j === i ? "true" : "false");
     });
     if (i < 0) { ui.input.removeAttribute("aria-activedescendant"); return; }
     ui.input.setAttribute("aria-activedescendant", "mm-search-r" + i);
@@ -168,7 +169,7 @@
     dialog.setAttribute("aria-label", "Search");
     var close = el("button", "mm-search-close", "Esc");
     close.type = "button";
-    close.setAttribute("aria-label", "Close search");
+    close.setAttribute("aria-label", "Esc: close search");  // the name holds what it shows
     close.addEventListener("click", function () { dialog.close(); });
     ui.form.append(close);
     ui.box.append(el("p", "mm-search-hint", "\u2191 \u2193 to choose, Enter to open, Esc to close"));

@@ -7,9 +7,12 @@ missing; `.ci/run` has it). Chromium as in test_browser.py.
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -34,6 +37,8 @@ PAGES = [
     "tags/index.html",
     "notes.html",
     "machines/index.html",
+    "graph.html",
+    "search.html",
     "404.html",
 ]
 
@@ -56,6 +61,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Path) -> Iterator[str]:
+    """Over HTTP, so that the graph is drawn and search runs (neither does from disk)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=site))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as p:
@@ -76,12 +95,14 @@ def violations(page: object, axe: str) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_violations(site: Path, browser: object, axe: str, scheme: str) -> None:
+def test_no_serious_violations(served: str, browser: object, axe: str, scheme: str) -> None:
     context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
     page = context.new_page()
     found = {}
     for url in PAGES:
-        page.goto((site / url).as_uri())
+        page.goto(served + url)
+        if url == "graph.html":  # its controls are made once graph.json is in
+            page.wait_for_function("document.documentElement.dataset.graphDrawn")
         page.wait_for_timeout(100)  # the deferred scripts (toggles, anchors) have run
         if v := violations(page, axe):
             found[url] = v
@@ -96,6 +117,24 @@ def test_no_serious_violations_in_the_explorer(site: Path, browser: object, axe:
     page.get_by_role("navigation", name="Explorer").wait_for()
     assert violations(page, axe) == []
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_violations_in_search_results_and_the_local_graph(
+    served: str, browser: object, axe: str, scheme: str
+) -> None:
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(served + "people/memory.html")
+    page.keyboard.press("/")
+    page.keyboard.type("memory")
+    page.locator(".mm-search-result").first.wait_for()
+    assert violations(page, axe) == []
+    page.keyboard.press("Escape")
+    page.locator(".mm-localgraph summary").click()
+    page.wait_for_function("document.documentElement.dataset.localGraphDrawn")
+    assert violations(page, axe) == []
+    context.close()
 
 
 def test_keyboard_reaches_every_control_visibly(site: Path, browser: object) -> None:

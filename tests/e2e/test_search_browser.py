@@ -163,11 +163,11 @@ def test_arrow_keys_choose_and_enter_opens(
     page.keyboard.type("forgetting curve")  # type: ignore[attr-defined]
     results = page.locator(".mm-search-result")  # type: ignore[attr-defined]
     expect(results.nth(2)).to_be_visible()
-    expect(results.nth(0)).to_have_attribute("aria-selected", "true")
+    expect(results.nth(0).locator("a")).to_have_attribute("aria-selected", "true")
     page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
     page.keyboard.press("ArrowDown")  # type: ignore[attr-defined]
     page.keyboard.press("ArrowUp")  # type: ignore[attr-defined]
-    expect(results.nth(1)).to_have_attribute("aria-selected", "true")
+    expect(results.nth(1).locator("a")).to_have_attribute("aria-selected", "true")
     box = page.locator("#mm-search-q")  # type: ignore[attr-defined]
     expect(box).to_have_attribute("aria-activedescendant", "mm-search-r1")
     href = results.nth(1).locator("a").get_attribute("href")
