@@ -8,6 +8,7 @@ var KINDS = ["note", "topic", "tag", "missing"];
 var EDGES = ["link", "embed", "outline", "tag"];
 var SHOW = { topic: "Topics", tag: "Tags", missing: "Missing notes" };
 var LINKS = { link: "Links", embed: "Embeds", outline: "Outline", tag: "Tags" };
+var RING_MAX = [1, 120, 240];  // the local graph shows at most this many nodes per depth
 var loads = {};
 var uid = 0;
 
@@ -223,7 +224,7 @@ P.model = function () {
 P.local = function (edgeOn) {
   var g = this.g, start = g.at.get(this.focus), depth = this.opts.depth, self = this;
   if (!g.adj) g.adj = csr(g.n, g.src, g.dst, g.ek);
-  var level = new Map([[start, 0]]), parent = new Map(), rings = [[start]];
+  var level = new Map([[start, 0]]), parent = new Map(), rings = [[start]], hidden = 0;
   for (var d = 1; d <= depth; d++) {
     var ring = [];
     rings[d - 1].forEach((u) => {
@@ -233,8 +234,13 @@ P.local = function (edgeOn) {
         level.set(v, d); parent.set(v, u); ring.push(v);
       }
     });
+    if (ring.length > RING_MAX[d]) {  // a hub: its best-linked neighbours only
+      hidden += ring.length - RING_MAX[d];
+      ring = ring.sort((a, b) => { return (g.degree[b] || 0) - (g.degree[a] || 0) || a - b; }).slice(0, RING_MAX[d]);
+    }
     rings.push(ring);
   }
+  this.hidden = hidden;
   var gi = [], x = [], y = [], angle = new Map([[start, 0]]), radius = 0;
   rings.forEach((ring, d) => {
     ring.sort((a, b) => { return (angle.get(parent.get(a)) || 0) - (angle.get(parent.get(b)) || 0) || g.kind[a] - g.kind[b] || (g.title[a] < g.title[b] ? -1 : 1); });
@@ -335,7 +341,8 @@ P.summary = function () {
     ? "Local graph of " + this.g.title[this.g.at.get(this.focus)] + " to depth " + this.opts.depth + ": " + what + ". Its neighbours are listed below."
     : "Graph of " + what + ".";
   this.canvas.setAttribute("aria-label", label);
-  return what + (this.focus ? "" : ". Drag to pan, scroll or use the buttons to zoom, click a node to open it.");
+  var more = this.hidden ? " (the " + this.hidden + " least linked neighbours are not drawn)" : "";
+  return what + more + (this.focus ? "" : ". Drag to pan, scroll or use the buttons to zoom, click a node to open it.");
 };
 
 /* View: screen = world × s + t (CSS pixels). */
