@@ -1,7 +1,9 @@
-"""Screenshots of the demo site for the README: `python bench/screenshots.py` after `mindmap build`.
+"""Every screenshot in the README: `python bench/screenshots.py` after `mindmap build`.
 
+Serves site/ over HTTP on a free port (the graph, search and hover previews need a server)
+and writes docs/screenshots/*.png: note pages light and dark, backlinks, a hover preview,
+the explorer, a phone, the mind-map view, the topic graph (global and local) and search.
 Needs Playwright (`pip install playwright`) and Debian's Chromium (`apt-get install chromium`).
-Serves site/ over HTTP on a free port for the shots that need it (hover previews).
 """
 
 import http.server
@@ -22,8 +24,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-handler = partial(Quiet, directory=str(site))
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
 threading.Thread(target=server.serve_forever, daemon=True).start()
 served = f"http://127.0.0.1:{server.server_address[1]}/"
 errors: list[str] = []
@@ -41,11 +42,12 @@ with sync_playwright() as p:
 
     for scheme in ("light", "dark"):
         page = new_page(scheme)
-        page.goto((site / "people/memory.html").as_uri())
+        page.goto(served + "people/memory.html")
         page.screenshot(path=str(out / f"note-{scheme}.png"))
         page.close()
+
     page = new_page()
-    page.goto((site / "people/retrieval-practice.html").as_uri())
+    page.goto(served + "people/retrieval-practice.html")
     box = page.locator(".mm-backlinks").bounding_box()
     page.set_viewport_size({"width": 1280, "height": int(box["y"] + 1000)})
     page.screenshot(
@@ -62,16 +64,52 @@ with sync_playwright() as p:
     page.close()
 
     page = new_page("dark", height=720)  # the explorer, opened on a note
-    page.goto((site / "machines/memory.html").as_uri())
+    page.goto(served + "machines/memory.html")
     page.get_by_role("button", name="Explorer").click()
     page.get_by_role("navigation", name="Explorer").wait_for()
     page.screenshot(path=str(out / "explorer-dark.png"))
     page.close()
 
     page = new_page("dark", width=390, height=844)  # a phone
-    page.goto((site / "people/memory.html").as_uri())
+    page.goto(served + "people/memory.html")
     page.screenshot(path=str(out / "phone-dark.png"))
     page.close()
+
+    for scheme in ("light", "dark"):  # the mind-map view of an outline note
+        page = new_page(scheme, height=820)
+        page.goto(served + "machines/machine-learning-map.html")
+        box = page.locator("details.mm-mindview").bounding_box()
+        page.evaluate(f"window.scrollTo(0, {box['y'] - 16})")
+        page.screenshot(path=str(out / f"mindmap-{scheme}.png"))
+        page.close()
+
+    for scheme in ("light", "dark"):  # the global graph
+        page = new_page(scheme, height=800)
+        page.goto(served + "graph.html")
+        page.wait_for_function("document.documentElement.dataset.graphDrawn")
+        page.screenshot(path=str(out / f"graph-{scheme}.png"))
+        page.close()
+
+    page = new_page(width=760, height=640)  # a local graph, opened
+    page.goto(served + "people/spaced-repetition.html")
+    page.locator(".mm-localgraph summary").click()
+    page.wait_for_function("document.documentElement.dataset.localGraphDrawn")
+    page.locator(".mm-localgraph").evaluate("e => e.scrollIntoView()")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(out / "local-graph-light.png"))
+    page.close()
+
+    for name, scheme, width in (("light", "light", 1280), ("dark", "dark", 1280),
+                                ("phone", "light", 390)):  # fmt: skip
+        page = new_page(scheme, width=width, height=800)
+        page.goto(served + "people/memory.html")
+        page.keyboard.press("/")
+        page.keyboard.type("forgetting curve")
+        page.wait_for_selector(".mm-search-result >> nth=3")
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / f"search-{name}.png"))
+        page.close()
     browser.close()
 server.shutdown()
 print("ok" if not errors else f"console errors: {errors}")
