@@ -80,7 +80,7 @@ class NoteKey(NamedTuple):
     deep: str
     links_in: dict[str, list[int]]  # source → refs, as in LinkGraph
     links_out: set[str]
-    related: tuple[str, ...]
+    related: tuple[tuple[str, str, str], ...]  # the rows its related-notes panel shows
     key: str
 
 
@@ -197,7 +197,7 @@ class SitePlan:
         deep, changed = self.deep(path), self.memo.changed
         ins = self.graph.links_in.get(path, {})
         outs = self.graph.links_out.get(path, set())
-        related = self.related(path)
+        related = self._related_rows(path)
         kept = self.memo.pages.get(path)
         if (
             kept is not None
@@ -208,7 +208,6 @@ class SitePlan:
             and kept.related == related
             and changed.isdisjoint(ins)
             and changed.isdisjoint(outs)
-            and changed.isdisjoint(related)
         ):
             return kept.key
         key = self._note_key(path)
@@ -235,7 +234,7 @@ class SitePlan:
             )
             for t in self.graph.outlinks(path)
         ]
-        related = [self._row(NotePath(r))[:3] for r in self.related(path)]
+        related = self._related_rows(path)
         parts = (
             self.urls[path],
             path == self.home,
@@ -248,6 +247,10 @@ class SitePlan:
             backs,
         )
         return _digest("note.html", parts)
+
+    def _related_rows(self, path: NotePath) -> tuple[tuple[str, str, str], ...]:
+        """What the related-notes panel shows: title, url and folder of each."""
+        return tuple(self._row(NotePath(r))[:3] for r in self.related(path))
 
     def related(self, path: NotePath) -> tuple[str, ...]:
         """The notes close to `path` in the link graph that it does not link with
