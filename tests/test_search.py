@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from mindmap import search
 from mindmap.build import Builder, build_site
 from mindmap.config import Config
-from mindmap.search import ENTRY, executable
+from mindmap.search import ENTRY, SHARDS, executable
 from mindmap.serve import content_type
 from sitetools import read_site, write_files
 
@@ -30,15 +31,24 @@ VAULT = {
 }
 
 
-def records(site: Path) -> dict[str, dict]:
-    """url → the page record Pagefind stores: content, meta (title, folder)."""
+def records(site: Path, folder: str = "") -> dict[str, dict]:
+    """url → the page record Pagefind stores: content, meta (title, folder); of every shard
+    (or of the shard in `folder`, relative to pagefind/)."""
     out = {}
-    for path in sorted((site / "pagefind" / "fragment").iterdir()):
-        data = gzip.decompress(path.read_bytes())
-        assert data.startswith(b"pagefind_dcd")
-        record = json.loads(data[len(b"pagefind_dcd") :])
-        out[record["url"]] = record
+    shards = [folder] if folder else shards_of(site)
+    for shard in shards:
+        for path in sorted((site / "pagefind" / shard / "fragment").iterdir()):
+            data = gzip.decompress(path.read_bytes())
+            assert data.startswith(b"pagefind_dcd")
+            record = json.loads(data[len(b"pagefind_dcd") :])
+            assert record["url"] not in out  # a page is in one shard only
+            out[record["url"]] = record
     return out
+
+
+def shards_of(site: Path) -> list[str]:
+    """The shards' folders that pagefind/shards.json lists ("" or "s<k>/")."""
+    return json.loads((site / SHARDS).read_bytes())["shards"]
 
 
 def build(tmp_path: Path, files: dict[str, str], name: str = "site", **config: object) -> Path:
@@ -83,11 +93,20 @@ def test_nothing_private_reaches_the_index(tmp_path: Path) -> None:
         assert word.encode() not in index
 
 
-def test_two_builds_write_byte_identical_indexes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shard_pages", [300, 1])
+def test_two_builds_write_byte_identical_indexes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard_pages: int
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", shard_pages)
     one = read_site(build(tmp_path, VAULT, "one"))
     two = read_site(build(tmp_path, VAULT, "two"))
     index = {u for u in one if u.startswith("pagefind/")}
-    assert ENTRY in index and any(u.endswith(".pf_index") for u in index)
+    # one shard a note: 2 shards, but both notes hash to the first (an empty one has no folder)
+    entries = {
+        "pagefind/pagefind-entry.json" if shard_pages > 1 else "pagefind/s0/pagefind-entry.json"
+    }
+    assert {u for u in index if u.endswith("entry.json")} == entries
+    assert any(u.endswith(".pf_index") for u in index)
     assert not any("pagefind-ui" in u for u in index)  # Pagefind's ready-made UIs are dropped
     assert {u: one[u] for u in index} == {u: two[u] for u in two if u.startswith("pagefind/")}
 
@@ -150,9 +169,14 @@ def _edit(path: Path, text: str, clock: list[int]) -> None:
     os.utime(path, (clock[0], clock[0]))
 
 
-def test_live_index_is_exact_once_settled(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shard_pages", [300, 1])
+def test_live_index_is_exact_once_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard_pages: int
+) -> None:
     """As under serve: the index is made only when idle (`settle`), given up when a save
-    comes in, and then equals a clean build's, on disk and in the snapshot served."""
+    comes in, and then equals a clean build's, on disk and in the snapshot served (with
+    one shard, and with one shard a note: 2, then 4 shards as a draft is published)."""
+    monkeypatch.setattr(search, "SHARD_PAGES", shard_pages)
     notes = write_files(tmp_path / "notes", VAULT)
     clock = [1_600_000_000]
     for rel in VAULT:
@@ -205,3 +229,88 @@ def test_serve_answers_index_files_with_sensible_types() -> None:
     assert content_type("pagefind/x.wasm") == "application/wasm"
     assert content_type("pagefind/pagefind.js").startswith("text/javascript")
     assert content_type("pagefind/pagefind-entry.json").startswith("application/json")
+
+
+WORDS = "apricot bramble cobalt damson ember fennel garnet hazel indigo juniper kelp lichen"
+# 12 notes, 3 a shard: 4 shards (by the hash of their urls: s0 n09; s1 n00 n11; s2 n01 n03;
+# s3 the other 7)
+SHARDED = {f"N{i:02}.md": f"# N{i:02}\n\nA note about {w}.\n" for i, w in enumerate(WORDS.split())}
+
+
+def _state(site: Path, shard: str) -> dict[str, tuple[bytes, int, int]]:
+    """A shard's files: bytes, mtime, inode (a file rewritten with the same bytes differs)."""
+    out = {}
+    for path in sorted((site / "pagefind" / shard).rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        if path.is_file() and (shard or not rel.startswith("pagefind/s")):
+            info = path.stat()
+            out[rel] = (path.read_bytes(), info.st_mtime_ns, info.st_ino)
+    return out
+
+
+def test_a_big_vault_is_split_into_shards_each_indexed_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 3)
+    site = build(tmp_path, SHARDED)
+    assert shards_of(site) == ["s0/", "s1/", "s2/", "s3/"]
+    assert (site / SHARDS).read_bytes() == b'{"shards": ["s0/", "s1/", "s2/", "s3/"]}\n'
+    assert not (site / ENTRY).exists()  # no index at pagefind/ itself
+    expected = {"s0/": ["n09"], "s1/": ["n00", "n11"], "s2/": ["n01", "n03"]}
+    for shard, names in expected.items():
+        found = records(site, shard)
+        assert sorted(found) == [f"/{n}.html" for n in names]  # urls of the site, not of
+        assert found[f"/{names[0]}.html"]["meta"]["title"] == names[0].upper()  # the shard
+        assert (site / "pagefind" / shard / "pagefind.js").is_file()
+    found = records(site)
+    assert len(found) == 12 and len(records(site, "s3/")) == 7
+    for i, word in enumerate(WORDS.split()):
+        assert word in found[f"/n{i:02}.html"]["content"]
+
+
+def test_an_edit_reindexes_only_its_shard_and_an_emptied_shard_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 3)
+    notes = write_files(tmp_path / "notes", SHARDED)
+    out = tmp_path / "site"
+    Builder(notes, out, Config(), jobs=1).build()
+    before = {shard: _state(out, shard) for shard in shards_of(out)}
+    indexed: list[list[str]] = []  # the pages of each Pagefind run
+    make = search.make_index
+    monkeypatch.setattr(
+        search,
+        "make_index",
+        lambda site, urls, stop: indexed.append(list(urls)) or make(site, urls, stop),
+    )
+    (notes / "N01.md").write_text("# N01\n\nNow about quince.\n", encoding="utf-8")
+    Builder(notes, out, Config(), jobs=1).build()  # a second `mindmap build`
+    assert indexed == [["n01.html", "n03.html"]]  # its shard only
+    after = {shard: _state(out, shard) for shard in shards_of(out)}
+    assert sorted(after) == sorted(before)
+    for shard in ("s0/", "s1/", "s3/"):
+        assert after[shard] == before[shard]  # not rewritten: same bytes, mtimes, inodes
+    changed = [u for u in after["s2/"] if after["s2/"][u][0] != before["s2/"].get(u, (b"",))[0]]
+    assert f"pagefind/s2/{ENTRY.split('/')[-1]}" in changed
+    assert "quince" in records(out, "s2/")["/n01.html"]["content"]
+    assert "quince" not in json.dumps(records(out, "s3/"))
+
+    for name in ("N00.md", "N11.md"):  # every note of s1 (10 notes: still 4 shards)
+        (notes / name).unlink()
+    Builder(notes, out, Config(), jobs=1).build()
+    assert indexed[1:] == []  # the other shards kept
+    assert shards_of(out) == ["s0/", "s2/", "s3/"]
+    assert not (out / "pagefind" / "s1").exists()
+    assert sorted(records(out)) == sorted(f"/n{i:02}.html" for i in range(1, 11))
+    for shard in ("s0/", "s2/", "s3/"):
+        assert _state(out, shard) == after[shard]
+
+    for i in range(2, 11):  # 1 note left: one shard, at pagefind/ itself
+        (notes / f"N{i:02}.md").unlink()
+    Builder(notes, out, Config(), jobs=1).build()
+    assert shards_of(out) == [""]
+    assert sorted(records(out)) == ["/n01.html"]
+    assert sorted(p.name for p in (out / "pagefind").iterdir() if p.is_dir()) == [
+        "fragment",
+        "index",
+    ]

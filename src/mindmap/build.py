@@ -55,7 +55,7 @@ from mindmap.pipeline import (
     templates_digest,
     warm_up,
 )
-from mindmap.search import SearchIndex, index_key
+from mindmap.search import SearchIndex
 from mindmap.vault import file_digest, parse_notes, scan
 
 if TYPE_CHECKING:
@@ -213,7 +213,8 @@ class Builder:
         return result
 
     def _output_intact(self) -> bool:
-        search = not self.config.search or self.search.due is not None or bool(self.search.made())
+        search = not self.config.search or self.search.due is not None
+        search = search or self.search.made() is not None
         return (self.out_dir / MARKER).exists() and (not self.keep or bool(self._files)) and search
 
     def _index(self, plan: SitePlan) -> list[Diagnostic]:
@@ -223,7 +224,7 @@ class Builder:
             self.search.remove()
             return []
         pages = {url: self.state.digests[url] for url in (plan.urls[p] for p in plan.notes)}
-        return self.search.want(index_key(pages), pages, now=not self.keep)
+        return self.search.want(pages, now=not self.keep)
 
     def _unchanged(self, start: float) -> BuildResult:
         notes, pages, files = self.state.summary

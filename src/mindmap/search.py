@@ -1,21 +1,30 @@
 """Full-text search: the Pagefind index of the note pages, in `OUT_DIR/pagefind/`.
 
-Pagefind splits the index into chunks that a browser fetches as a query needs them, so a
+Pagefind splits an index into chunks that a browser fetches as a query needs them, so a
 search loads a few dozen kilobytes whatever the size of the vault. Only note pages are
 indexed (their `<article data-pagefind-body>`: title, aliases, lede and body); listing pages
 carry no such element, so Pagefind leaves them out.
 
-The index is made by Pagefind's own binary (PyPI `pagefind-bin`) over the written site,
-into a temporary folder, then copied into `OUT_DIR/pagefind/` file by file (unchanged files
-are not rewritten, files of an older index are deleted). Its key is a digest of the note
-pages' bytes: when they did not change, neither does the index. Pagefind's output is
-byte-identical for the same pages.
+Pagefind cannot update an index, and indexing takes time superlinear in the pages (1,000
+pages: 3 s; 250: 0.4 s), so the note pages are split into shards by a stable hash of their
+url, one index each: `pagefind/` itself when there is one shard (up to `SHARD_PAGES` pages),
+else `pagefind/s<k>/` (shard k of a power of two, so the split changes rarely). Each shard
+is keyed by its own pages' digests; a build re-indexes only the shards whose pages changed,
+and the others' files are not touched. `pagefind/shards.json` lists the shards' folders (the
+page's search.js loads the first and merges the others with Pagefind's `mergeIndex`).
+
+A shard is made by Pagefind's own binary (PyPI `pagefind-bin`) over a temporary folder that
+holds hard links (or copies) of its pages at their own paths (Pagefind makes a result's url
+from its path in the folder), then copied into its place file by file (unchanged files are
+not rewritten, files of an older index are deleted). Pagefind's output is byte-identical for
+the same pages.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -23,6 +32,8 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -31,20 +42,70 @@ from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.graph import Interrupted
 
 SEARCH_DIR = "pagefind"
-ENTRY = f"{SEARCH_DIR}/pagefind-entry.json"
-FORMAT = "2"  # bump when what is indexed or kept changes without the pages changing
+ENTRY_NAME = "pagefind-entry.json"
+ENTRY = f"{SEARCH_DIR}/{ENTRY_NAME}"  # the first shard's, when there is one shard
+SHARDS = f"{SEARCH_DIR}/shards.json"  # the shards' folders, relative to pagefind/
+FORMAT = "3"  # bump when what is indexed or kept changes without the pages changing
+SHARD_PAGES = 300  # at most this many pages a shard (on average): 1,000 notes make 4 shards
+JOBS = 2  # shards indexed at once (Pagefind itself uses more than one core only a little)
 # Pagefind also writes its ready-made UIs (300 KB); the site's own search.js uses the API only.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
-# What Pagefind writes (a vault folder named pagefind/ may hold note pages: never touched)
-_OURS = re.compile(
-    r"pagefind/(pagefind[\w.-]*\.(js|json|pf_meta)|wasm\.[\w-]+\.pagefind"
-    r"|fragment/[\w-]+\.pf_fragment|index/[\w-]+\.pf_index)"
+# What Pagefind writes in a shard's folder (a vault folder named pagefind/ may hold note
+# pages: never touched)
+_FILES = re.compile(
+    r"pagefind[\w.-]*\.(js|json|pf_meta)|wasm\.[\w-]+\.pagefind"
+    r"|fragment/[\w-]+\.pf_fragment|index/[\w-]+\.pf_index"
 )
+_SHARD = re.compile(rf"{SEARCH_DIR}(/s\d+)?")
 _TIMEOUT = 600.0  # seconds: a vault that takes longer is not one a browser should search
 
 
 class SearchError(Exception):
     """The indexer could not run or failed: the site is built without (a new) search index."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Some note pages and the folder of their index; `key` changes with any of them."""
+
+    folder: str  # `pagefind` or `pagefind/s<k>`
+    key: str
+    urls: tuple[str, ...]
+
+
+def shard_count(pages: int) -> int:
+    """The number of shards for this many pages: the least power of two that leaves at most
+    `SHARD_PAGES` pages a shard."""
+    count = 1
+    while pages > count * SHARD_PAGES:
+        count *= 2
+    return count
+
+
+def plan_shards(pages: Mapping[str, str]) -> dict[str, Shard]:
+    """The shards of these pages (url → digest of the page's bytes), by folder, in order;
+    a shard with no page is left out."""
+    count = shard_count(len(pages))
+    groups: dict[int, list[str]] = {}
+    for url in sorted(pages):
+        number = int.from_bytes(hashlib.sha1(url.encode()).digest()[:4], "big") % count
+        groups.setdefault(number, []).append(url)
+    shards = {}
+    for number, urls in sorted(groups.items()):
+        folder = SEARCH_DIR if count == 1 else f"{SEARCH_DIR}/s{number}"
+        h = hashlib.sha1(f"{mindmap.__version__}\0{FORMAT}\0{version()}\0{folder}".encode())
+        for url in urls:
+            h.update(f"\0{url}\0{pages[url]}".encode())
+        shards[folder] = Shard(folder, h.hexdigest(), tuple(urls))
+    return shards
+
+
+def shards_json(folders: Iterable[str]) -> bytes:
+    """`pagefind/shards.json`: the shards' folders relative to pagefind/ ("" or "s<k>/"), in
+    the order of their numbers."""
+    names = [f[len(SEARCH_DIR) + 1 :] + "/" if f != SEARCH_DIR else "" for f in folders]
+    names.sort(key=lambda name: int(name[1:-1] or 0))
+    return json.dumps({"shards": names}).encode() + b"\n"
 
 
 def executable() -> Path | None:
@@ -69,33 +130,38 @@ def version() -> str:
         return "unknown"
 
 
-def index_key(pages: Mapping[str, str]) -> str:
-    """The key of the index made from these pages (url → digest of the page's bytes)."""
-    h = hashlib.sha1(f"{mindmap.__version__}\0{FORMAT}\0{version()}".encode())
-    for url in sorted(pages):
-        h.update(f"\0{url}\0{pages[url]}".encode())
-    return h.hexdigest()
-
-
-def make_index(site: Path, stop: Callable[[], bool] | None = None) -> dict[str, bytes]:
-    """Index the site in `site` with Pagefind: path in the site (`pagefind/...`) → bytes.
-    `stop` may give up the indexing (`Interrupted`): the process is ended at once."""
+def make_index(
+    site: Path, urls: Iterable[str], stop: Callable[[], bool] | None = None
+) -> dict[str, bytes]:
+    """Index the pages `urls` of the site in `site` with Pagefind: path in the index's folder
+    (`pagefind-entry.json`, `index/...`) → bytes. `stop` may give up the indexing
+    (`Interrupted`): the process is ended at once."""
     exe = executable()
     if exe is None or not exe.is_file():
         where = f" at {exe}" if exe else ""
         raise SearchError(f"Pagefind's binary was not found{where}")
     with tempfile.TemporaryDirectory(prefix="mindmap-search-") as tmp:
-        out = Path(tmp) / SEARCH_DIR
-        args = [str(exe), "--site", str(site), "--output-path", str(out)]
+        pages, out = Path(tmp) / "site", Path(tmp) / "index"
+        for url in urls:
+            _place(site / url, pages / url)
+        args = [str(exe), "--site", str(pages), "--output-path", str(out)]
         # the mind-map view: the outline again (Pagefind skips its SVG, not its "Mind map")
         args += ["--exclude-selectors", ".mm-mindview"]
         _run([*args, "--keep-index-url", "--silent"], stop)
-        found = ((f"{SEARCH_DIR}/{p.relative_to(out).as_posix()}", p) for p in out.rglob("*"))
         return {
-            url: p.read_bytes()
-            for url, p in sorted(found)
-            if _OURS.fullmatch(url) and not p.name.startswith(_UNUSED) and p.is_file()
+            name: (out / name).read_bytes()
+            for name in sorted(_files(out))
+            if not name.startswith(_UNUSED)
         }
+
+
+def _place(page: Path, target: Path) -> None:
+    """A hard link to the page (a copy where the file system has none)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(page, target)
+    except OSError:
+        shutil.copyfile(page, target)
 
 
 def _run(args: list[str], stop: Callable[[], bool] | None) -> None:
@@ -121,42 +187,65 @@ def _run(args: list[str], stop: Callable[[], bool] | None) -> None:
         raise SearchError(f"Pagefind failed (exit status {proc.returncode}): {last}")
 
 
-def write_index(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Make `OUT_DIR/pagefind/` hold exactly `files`: new and changed ones written (each
-    atomically), those of an older index deleted. Returns the urls written."""
-    old = listing(out_dir)
+def _files(folder: Path) -> dict[str, Path]:
+    """Pagefind's files in an index's folder, by path in it (not those of other shards in
+    its subfolders, nor a vault's pages)."""
+    found = [*folder.glob("*"), *folder.glob("fragment/*"), *folder.glob("index/*")]
+    names = ((p.relative_to(folder).as_posix(), p) for p in sorted(found))
+    return {name: p for name, p in names if _FILES.fullmatch(name) and p.is_file()}
+
+
+def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[str]:
+    """Make the index's folder `folder` (`pagefind/...`) hold exactly `files` (by path in it):
+    new and changed ones written (each atomically), those of an older index deleted. Returns
+    the urls written."""
+    root = out_dir / folder
+    old = _files(root)
     written = []
-    for url in sorted(files, key=lambda u: u == ENTRY):  # the entry last: it names the rest
-        target = out_dir / url
-        if url in old and target.read_bytes() == files[url]:
+    for name in sorted(files, key=lambda n: n == ENTRY_NAME):  # the entry last: it names the rest
+        target = root / name
+        if name in old and target.read_bytes() == files[name]:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-        tmp.write_bytes(files[url])
-        os.replace(tmp, target)
-        written.append(url)
-    remove_index(out_dir, keep=files)
+        _replace(target, files[name])
+        written.append(f"{folder}/{name}")
+    remove_index(out_dir, folder, keep=files)
     return written
 
 
-def remove_index(out_dir: Path, keep: Iterable[str] = ()) -> None:
-    """Delete the index's files in `OUT_DIR/pagefind/` but those in `keep` (and folders left
-    empty)."""
-    root = out_dir / SEARCH_DIR
+def _replace(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def remove_index(out_dir: Path, folder: str, keep: Iterable[str] = ()) -> None:
+    """Delete the index's files in `folder` but those in `keep` (and folders left empty)."""
+    root = out_dir / folder
     kept = set(keep)
-    for url, path in listing(out_dir).items():
-        if url not in kept:
+    for name, path in _files(root).items():
+        if name not in kept:
             path.unlink()
-    for folder in (root / "fragment", root / "index", root):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+    for sub in (root / "fragment", root / "index", root):
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()
+
+
+def folders(out_dir: Path) -> list[str]:
+    """The folders on disk that hold an index (or part of one)."""
+    root = out_dir / SEARCH_DIR
+    found = [root, *(p for p in sorted(root.glob("s*")) if p.is_dir())] if root.is_dir() else []
+    names = (p.relative_to(out_dir).as_posix() for p in found)
+    return [n for n in names if _SHARD.fullmatch(n) and _files(out_dir / n)]
 
 
 def listing(out_dir: Path) -> dict[str, Path]:
-    """The index on disk: url → file (Pagefind's files only)."""
-    root = out_dir / SEARCH_DIR
-    found = ((p.relative_to(out_dir).as_posix(), p) for p in sorted(root.rglob("*")))
-    return {url: p for url, p in found if _OURS.fullmatch(url) and p.is_file()}
+    """The index on disk: url → file (Pagefind's files and `pagefind/shards.json`)."""
+    found = {f"{f}/{name}": p for f in folders(out_dir) for name, p in _files(out_dir / f).items()}
+    shards = out_dir / SHARDS
+    if shards.is_file():
+        found[SHARDS] = shards
+    return dict(sorted(found.items()))
 
 
 def problem(err: Exception) -> Diagnostic:
@@ -173,80 +262,138 @@ def problem(err: Exception) -> Diagnostic:
 
 
 class SearchIndex:
-    """The site's search index: the key it was made from (in `.mindmap-cache/`, written with
-    the files, so the two never disagree) and, for `serve`, the files to serve, replaced
-    whole when a new index is written (every snapshot of the site shares this object)."""
+    """The site's search index: the key of each shard on disk (in `.mindmap-cache/`, a shard's
+    forgotten before its files change and written after, so the two never disagree) and, for
+    `serve`, the files to serve, replaced whole when a shard is written (every snapshot of the
+    site shares this object)."""
 
     def __init__(self, out_dir: Path, key_file: Path | None) -> None:
         self.out_dir, self.key_file = out_dir, key_file
         self.files: dict[str, Path] = {}
-        self.due: str | None = None  # the key the last build wants, when not made yet
+        self.due: dict[str, Shard] | None = None  # the shards the last build wants, not made yet
         self.problem: Diagnostic | None = None  # why the last indexing failed
-        self._made: str | None = None
+        self._keys: dict[str, str] | None = None  # folder → key of the shards written
 
-    def made(self) -> str | None:
-        """The key of the index on disk (None: none, or not known to be whole)."""
-        if self._made is None and self.key_file is not None and self.key_file.is_file():
-            self._made = self.key_file.read_text(encoding="utf-8").strip() or None
-        if self._made is not None and self._made != EMPTY and not (self.out_dir / ENTRY).is_file():
-            self._made = None  # deleted by hand, or a clean build replaced the folder
-        return self._made
+    def made(self) -> dict[str, str] | None:
+        """Folder → key of each shard of the index on disk (None: not known to be whole)."""
+        keys = self._recorded()
+        if keys is None:
+            return None
+        if not keys:
+            return keys
+        whole = all((self.out_dir / f / ENTRY_NAME).is_file() for f in keys)
+        listed = self.out_dir / SHARDS
+        if not whole or not listed.is_file() or listed.read_bytes() != shards_json(keys):
+            return None  # deleted by hand, a clean build replaced the folder, or unfinished
+        return keys
 
-    def want(self, key: str, pages: Iterable[str], now: bool) -> list[Diagnostic]:
-        """The index for `key` (made from the note pages `pages`): made now, or (`now`
-        false, under serve) when `settle` is called. Returns the problem, if any."""
-        if self.made() == key:
+    def want(self, pages: Mapping[str, str], now: bool) -> list[Diagnostic]:
+        """The index of the note pages `pages` (url → digest of its bytes): made now, or
+        (`now` false, under serve) when `settle` is called. Returns the problem, if any."""
+        shards = plan_shards(pages)
+        if self.made() == {f: s.key for f, s in shards.items()}:
             self.due = None
             self.problem = None
             if not self.files:
                 self.files = listing(self.out_dir)
             return []
-        self.due = key if any(True for _ in pages) else None
-        if self.due is None:  # no note to index: no index (Pagefind would take every page)
-            self._record(EMPTY, {})
-            return []
+        self.due = shards
         if now:
             self.settle()
         return [self.problem] if self.problem else []
 
     def settle(self, stop: Callable[[], bool] | None = None) -> Diagnostic | None:
-        """Make the index that is due; a new problem is returned (and kept in `problem`).
-        `stop` gives up (the index stays due, to be made at the next call)."""
-        key, self.due = self.due, None
-        if key is None or key == self.made():
+        """Make the index that is due: the shards whose pages changed, `JOBS` at a time; a
+        new problem is returned (and kept in `problem`). `stop` gives up (the shards made
+        are kept, the rest stays due, to be made at the next call)."""
+        shards, self.due = self.due, None
+        if shards is None or self.made() == {f: s.key for f, s in shards.items()}:
             return None
         try:
-            files = make_index(self.out_dir, stop)
+            self._make(shards, stop)
         except Interrupted:
-            self.due = key
+            self.due = shards
             return None
         except (SearchError, OSError) as err:
             new = problem(err)
             fresh = new != self.problem
             self.problem = new
             return new if fresh else None
-        self._record(key, files)
+        self._finish(shards)
         self.problem = None
         return None
 
     def remove(self) -> None:
         """Search is turned off: no index, nothing recorded."""
         self.due, self.problem, self.files = None, None, {}
-        remove_index(self.out_dir)
-        self._made = None
+        self._keys = None
         if self.key_file is not None:
             self.key_file.unlink(missing_ok=True)
+        (self.out_dir / SHARDS).unlink(missing_ok=True)
+        for folder in reversed(folders(self.out_dir)):  # pagefind/s<k>/ before pagefind/
+            remove_index(self.out_dir, folder)
 
-    def _record(self, key: str, files: Mapping[str, bytes]) -> None:
-        if self.key_file is not None:  # the files and the key never disagree: forget first
-            self.key_file.unlink(missing_ok=True)
-        self._made = None
-        write_index(self.out_dir, files)
+    def _make(self, shards: Mapping[str, Shard], stop: Callable[[], bool] | None) -> None:
+        """Index the shards not on disk as they are now; each is written when made."""
+        keys = self._recorded() or {}
+        todo = [
+            s
+            for s in shards.values()
+            if keys.get(s.folder) != s.key or not (self.out_dir / s.folder / ENTRY_NAME).is_file()
+        ]
+        failure: BaseException | None = None
+        with ThreadPoolExecutor(max_workers=JOBS) as pool:
+            jobs: dict[Future[dict[str, bytes]], Shard] = {
+                pool.submit(make_index, self.out_dir, s.urls, stop): s for s in todo
+            }
+            for job in as_completed(jobs):
+                try:
+                    files = job.result()
+                except CancelledError:
+                    continue
+                except (Interrupted, SearchError, OSError) as err:
+                    failure = failure or err
+                    for other in jobs:
+                        other.cancel()
+                    continue
+                self._write(jobs[job], files)
+        if failure is not None:
+            raise failure
+
+    def _write(self, shard: Shard, files: Mapping[str, bytes]) -> None:
+        keys = dict(self._recorded() or {})
+        keys.pop(shard.folder, None)
+        self._save(keys)  # forgotten first: the files and the keys never disagree
+        write_index(self.out_dir, shard.folder, files)
+        self._save({**keys, shard.folder: shard.key})
         self.files = listing(self.out_dir)
+
+    def _finish(self, shards: Mapping[str, Shard]) -> None:
+        """Every shard made: those of an older split deleted, the list of shards written."""
+        self._save({f: s.key for f, s in shards.items()})
+        for folder in reversed(folders(self.out_dir)):  # pagefind/s<k>/ before pagefind/
+            if folder not in shards:
+                remove_index(self.out_dir, folder)
+        target = self.out_dir / SHARDS
+        if shards:
+            data = shards_json(shards)
+            if not target.is_file() or target.read_bytes() != data:
+                _replace(target, data)
+        else:
+            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                (self.out_dir / SEARCH_DIR).rmdir()  # left empty (a vault's pages stay)
+        self.files = listing(self.out_dir)
+
+    def _recorded(self) -> dict[str, str] | None:
+        if self._keys is None and self.key_file is not None and self.key_file.is_file():
+            with contextlib.suppress(ValueError):
+                keys = json.loads(self.key_file.read_text(encoding="utf-8"))
+                self._keys = keys if isinstance(keys, dict) else None
+        return self._keys
+
+    def _save(self, keys: dict[str, str]) -> None:
+        self._keys = keys
         if self.key_file is not None:
             self.key_file.parent.mkdir(parents=True, exist_ok=True)
-            self.key_file.write_text(key + "\n", encoding="utf-8")
-        self._made = key
-
-
-EMPTY = "empty"  # the key of "no note to index"
+            _replace(self.key_file, json.dumps(keys, sort_keys=True).encode())

@@ -1,4 +1,6 @@
-// Full-text search over the notes, with the Pagefind index the build writes into pagefind/.
+// Full-text search over the notes, with the Pagefind index the build writes into pagefind/:
+// one index, or several shards (pagefind/shards.json lists them) searched as one: the first
+// shard's script loads, the others are merged into it and results are ranked together.
 // The header's "Search" link opens a dialog (so do "/" and Ctrl-K or Cmd-K, when not typing);
 // search.html shows the same box in the page. Pagefind's script is imported only when search
 // is opened, and its index chunks only as a query needs them. Without JavaScript the link
@@ -56,11 +58,20 @@
       return null;
     }
     if (!pagefind) {
-      var url = new URL(root + "pagefind/pagefind.js", document.baseURI).href;
-      pagefind = import(url).then(function (pf) {
-        return pf.options({ excerptLength: 24 }).then(function () {
-          pf.init();  // its WebAssembly and metadata load while the reader types
-          return pf;
+      var base = new URL(root + "pagefind/", document.baseURI).href;
+      pagefind = fetch(base + "shards.json").then(function (r) {
+        if (!r.ok) throw new Error("no index");
+        return r.json();
+      }).then(function (list) {
+        var shards = list.shards.map(function (s) { return base + s; });
+        return import(shards[0] + "pagefind.js").then(function (pf) {
+          // urls from the site's root ("/notes/a.html"), whatever the server's path
+          return pf.options({ excerptLength: 24, baseUrl: "/" }).then(function () {
+            pf.init();  // its WebAssembly and metadata load while the reader types
+            return Promise.all(shards.slice(1).map(function (s) {
+              return pf.mergeIndex(s, { baseUrl: "/" });
+            }));
+          }).then(function () { return pf; });
         });
       });
       pagefind.catch(function () {

@@ -1,12 +1,14 @@
 """Search in a real browser (Debian's Chromium through Playwright) on the demo site served by
 `mindmap serve`: the dialog, its keys, results, the search page, file://, and a word saved
-into a note found once the server is idle.
+into a note found once the server is idle; an index in several shards searched as one.
 
 Skips when Chromium, Playwright or Pagefind's binary is missing; `.ci/run` installs them.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 import time
 import urllib.error
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from mindmap import search
 from mindmap.build import build_site
 from mindmap.config import load_config
 from mindmap.search import executable
@@ -31,12 +34,12 @@ pytestmark = [
 ]
 
 
-def ready(url: str, timeout: float = 60.0) -> None:
+def ready(url: str, path: str = "pagefind/pagefind-entry.json", timeout: float = 60.0) -> None:
     """Wait until the server has made the search index (it does so when idle)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
-            with urllib.request.urlopen(url + "pagefind/pagefind-entry.json", timeout=5):
+            with urllib.request.urlopen(url + path, timeout=5):
                 return
         except urllib.error.HTTPError:
             time.sleep(0.2)
@@ -235,3 +238,50 @@ def test_a_saved_word_is_found_once_the_server_is_idle(
     assert titles == ["Interleaving"]
     mark = page.locator(".mm-search-excerpt mark").first  # type: ignore[attr-defined]
     expect(mark).to_contain_text("zugzwang")
+
+
+def _shard_titles(site: Path) -> dict[str, list[tuple[str, str]]]:
+    """Shard folder → (url, title) of its pages, read from the index's page records."""
+    shards = json.loads((site / "pagefind" / "shards.json").read_bytes())["shards"]
+    out = {}
+    for shard in shards:
+        found = []
+        for path in sorted((site / "pagefind" / shard / "fragment").iterdir()):
+            record = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :])
+            found.append((record["url"], record["meta"]["title"]))
+        out[shard] = found
+    return out
+
+
+def test_results_come_from_every_shard_ranked_together(
+    tmp_path: Path, browser: object, errors: list[str]
+) -> None:
+    """The demo vault split in 4 shards (12 pages a shard at most): a word of a note of each
+    shard finds that note, and one query's results come from several shards."""
+    notes = tmp_path / "notes"
+    shutil.copytree(ROOT / "notes", notes)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 12)
+        dev = DevServer(notes, tmp_path / "site", ROOT / "mindmap.yml", log=lambda _line: None)
+        dev.start("127.0.0.1", 0)
+        try:
+            ready(dev.url, "pagefind/shards.json")
+            shards = _shard_titles(tmp_path / "site")
+            assert list(shards) == ["s0/", "s1/", "s2/", "s3/"]
+            page = open_page(browser, dev.url + "index.html", errors)
+            page.keyboard.press("/")  # type: ignore[attr-defined]
+            box = page.locator("#mm-search-q")  # type: ignore[attr-defined]
+            for found in shards.values():
+                url, title = found[-1]
+                box.fill(title)
+                result = page.locator(".mm-search-result a", has_text=title).first  # type: ignore[attr-defined]
+                expect(result).to_have_attribute("href", url.lstrip("/"))
+            box.fill("memory")
+            expect(page.locator(".mm-search-result").nth(4)).to_be_visible()  # type: ignore[attr-defined]
+            hrefs = page.locator(".mm-search-result a").evaluate_all(  # type: ignore[attr-defined]
+                "links => links.map(a => a.getAttribute('href'))"
+            )
+            shard_of = {u.lstrip("/"): s for s, found in shards.items() for u, _t in found}
+            assert len({shard_of[h] for h in hrefs}) >= 2
+        finally:
+            dev.stop()
