@@ -314,3 +314,8 @@ def test_an_edit_reindexes_only_its_shard_and_an_emptied_shard_is_removed(
         "fragment",
         "index",
     ]
+
+
+def test_shards_are_a_power_of_two_of_at_most_300_pages_up_to_8() -> None:
+    counts = {n: search.shard_count(n) for n in (0, 1, 300, 301, 600, 601, 1000, 7770, 10**5)}
+    assert counts == {0: 1, 1: 1, 300: 1, 301: 2, 600: 2, 601: 4, 1000: 4, 7770: 8, 10**5: 8}

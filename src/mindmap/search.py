@@ -8,10 +8,11 @@ carry no such element, so Pagefind leaves them out.
 Pagefind cannot update an index, and indexing takes time superlinear in the pages (1,000
 pages: 3 s; 250: 0.4 s), so the note pages are split into shards by a stable hash of their
 url, one index each: `pagefind/` itself when there is one shard (up to `SHARD_PAGES` pages),
-else `pagefind/s<k>/` (shard k of a power of two, so the split changes rarely). Each shard
-is keyed by its own pages' digests; a build re-indexes only the shards whose pages changed,
-and the others' files are not touched. `pagefind/shards.json` lists the shards' folders (the
-page's search.js loads the first and merges the others with Pagefind's `mergeIndex`).
+else `pagefind/s<k>/` (shard k of a power of two, so the split changes rarely; at most
+`MAX_SHARDS`). Each shard is keyed by its own pages' digests; a build re-indexes only the
+shards whose pages changed, and the others' files are not touched. `pagefind/shards.json`
+lists the shards' folders (the page's search.js loads the first and merges the others with
+Pagefind's `mergeIndex`).
 
 A shard is made by Pagefind's own binary (PyPI `pagefind-bin`) over a temporary folder that
 holds hard links (or copies) of its pages at their own paths (Pagefind makes a result's url
@@ -47,6 +48,9 @@ ENTRY = f"{SEARCH_DIR}/{ENTRY_NAME}"  # the first shard's, when there is one sha
 SHARDS = f"{SEARCH_DIR}/shards.json"  # the shards' folders, relative to pagefind/
 FORMAT = "3"  # bump when what is indexed or kept changes without the pages changing
 SHARD_PAGES = 300  # at most this many pages a shard (on average): 1,000 notes make 4 shards
+# ... but no more shards than this: a query fetches an index chunk (about 20 KB) from every
+# shard, and a bigger vault's build takes longer, so its shards may too
+MAX_SHARDS = 8
 JOBS = 2  # shards indexed at once (Pagefind itself uses more than one core only a little)
 # Pagefind also writes its ready-made UIs (300 KB); the site's own search.js uses the API only.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
@@ -75,9 +79,9 @@ class Shard:
 
 def shard_count(pages: int) -> int:
     """The number of shards for this many pages: the least power of two that leaves at most
-    `SHARD_PAGES` pages a shard."""
+    `SHARD_PAGES` pages a shard, up to `MAX_SHARDS`."""
     count = 1
-    while pages > count * SHARD_PAGES:
+    while pages > count * SHARD_PAGES and count < MAX_SHARDS:
         count *= 2
     return count
 
