@@ -283,12 +283,21 @@ def test_an_edit_reindexes_only_its_shard_and_an_emptied_shard_is_removed(
         "make_index",
         lambda site, urls, stop: indexed.append(list(urls)) or make(site, urls, stop),
     )
+    (notes / "N09.md").write_text("# N09\n\nA note about [[N00]].\n", encoding="utf-8")
+    Builder(notes, out, Config(), jobs=1).build()  # N00's page has a new backlink, not
+    assert indexed == [["n09.html"]]  # in what Pagefind reads: its shard is not made again
+    assert b"mm-backlinks" in (out / "n00.html").read_bytes()
+    clean = tmp_path / "clean"
+    Builder(notes, clean, Config(), jobs=1, cache=False).build()
+    index = {u: d for u, d in read_site(clean).items() if u.startswith("pagefind/")}
+    assert {u: d for u, d in read_site(out).items() if u.startswith("pagefind/")} == index
+    indexed.clear()
     (notes / "N01.md").write_text("# N01\n\nNow about quince.\n", encoding="utf-8")
     Builder(notes, out, Config(), jobs=1).build()  # a second `mindmap build`
     assert indexed == [["n01.html", "n03.html"]]  # its shard only
     after = {shard: _state(out, shard) for shard in shards_of(out)}
     assert sorted(after) == sorted(before)
-    for shard in ("s0/", "s1/", "s3/"):
+    for shard in ("s1/", "s3/"):
         assert after[shard] == before[shard]  # not rewritten: same bytes, mtimes, inodes
     changed = [u for u in after["s2/"] if after["s2/"][u][0] != before["s2/"].get(u, (b"",))[0]]
     assert f"pagefind/s2/{ENTRY.split('/')[-1]}" in changed
@@ -298,11 +307,11 @@ def test_an_edit_reindexes_only_its_shard_and_an_emptied_shard_is_removed(
     for name in ("N00.md", "N11.md"):  # every note of s1 (10 notes: still 4 shards)
         (notes / name).unlink()
     Builder(notes, out, Config(), jobs=1).build()
-    assert indexed[1:] == []  # the other shards kept
+    assert indexed[1:] == [["n09.html"]]  # its link to N00 is gone; s2 and s3 are kept
     assert shards_of(out) == ["s0/", "s2/", "s3/"]
     assert not (out / "pagefind" / "s1").exists()
     assert sorted(records(out)) == sorted(f"/n{i:02}.html" for i in range(1, 11))
-    for shard in ("s0/", "s2/", "s3/"):
+    for shard in ("s2/", "s3/"):
         assert _state(out, shard) == after[shard]
 
     for i in range(2, 11):  # 1 note left: one shard, at pagefind/ itself

@@ -104,6 +104,23 @@ def plan_shards(pages: Mapping[str, str]) -> dict[str, Shard]:
     return shards
 
 
+def indexed_digest(page: Path) -> str:
+    """A digest of what Pagefind reads of a note page: its `<html lang>` tag and everything
+    from the `<article data-pagefind-body>` to the end of `<main>` (not the sidebar,
+    backlinks, local graph or footer after it, which hold no `data-pagefind-*`)."""
+    data = page.read_bytes()
+    html, body = data.find(b"<html"), data.find(b"data-pagefind-body")
+    start, end = data.rfind(b"<article", 0, body), data.rfind(b"</main>")
+    if html < 0 or body < 0 or start < 0 or end < body:
+        return hashlib.sha1(data).hexdigest()  # not as expected: the whole page
+    return hashlib.sha1(data[html : data.find(b">", html) + 1] + data[start:end]).hexdigest()
+
+
+def _within(url: str, folder: str) -> bool:
+    """Whether `url` is a file of the index in `folder` (not of a shard in a subfolder)."""
+    return url.startswith(f"{folder}/") and _FILES.fullmatch(url[len(folder) + 1 :]) is not None
+
+
 def shards_json(folders: Iterable[str]) -> bytes:
     """`pagefind/shards.json`: the shards' folders relative to pagefind/ ("" or "s<k>/"), in
     the order of their numbers."""
@@ -277,6 +294,8 @@ class SearchIndex:
         self.due: dict[str, Shard] | None = None  # the shards the last build wants, not made yet
         self.problem: Diagnostic | None = None  # why the last indexing failed
         self._keys: dict[str, str] | None = None  # folder → key of the shards written
+        # url → (digest of a note page, digest of what Pagefind reads of it), kept with the keys
+        self._seen: dict[str, tuple[str, str]] = {}
 
     def made(self) -> dict[str, str] | None:
         """Folder → key of each shard of the index on disk (None: not known to be whole)."""
@@ -294,7 +313,7 @@ class SearchIndex:
     def want(self, pages: Mapping[str, str], now: bool) -> list[Diagnostic]:
         """The index of the note pages `pages` (url → digest of its bytes): made now, or
         (`now` false, under serve) when `settle` is called. Returns the problem, if any."""
-        shards = plan_shards(pages)
+        shards = plan_shards(self._indexed(pages))
         if self.made() == {f: s.key for f, s in shards.items()}:
             self.due = None
             self.problem = None
@@ -346,6 +365,7 @@ class SearchIndex:
             if keys.get(s.folder) != s.key or not (self.out_dir / s.folder / ENTRY_NAME).is_file()
         ]
         failure: BaseException | None = None
+        self.files = listing(self.out_dir)
         with ThreadPoolExecutor(max_workers=JOBS) as pool:
             jobs: dict[Future[dict[str, bytes]], Shard] = {
                 pool.submit(make_index, self.out_dir, s.urls, stop): s for s in todo
@@ -370,7 +390,9 @@ class SearchIndex:
         self._save(keys)  # forgotten first: the files and the keys never disagree
         write_index(self.out_dir, shard.folder, files)
         self._save({**keys, shard.folder: shard.key})
-        self.files = listing(self.out_dir)
+        served = {u: p for u, p in self.files.items() if not _within(u, shard.folder)}
+        served.update((f"{shard.folder}/{n}", self.out_dir / shard.folder / n) for n in files)
+        self.files = dict(sorted(served.items()))
 
     def _finish(self, shards: Mapping[str, Shard]) -> None:
         """Every shard made: those of an older split deleted, the list of shards written."""
@@ -389,15 +411,31 @@ class SearchIndex:
                 (self.out_dir / SEARCH_DIR).rmdir()  # left empty (a vault's pages stay)
         self.files = listing(self.out_dir)
 
+    def _indexed(self, pages: Mapping[str, str]) -> dict[str, str]:
+        """url → digest of what Pagefind reads of the page (read again only when the page
+        changed): a page whose backlinks or related notes changed keeps its shard's key."""
+        self._recorded()
+        before, self._seen = self._seen, {}
+        for url, digest in pages.items():
+            seen = before.get(url)
+            if seen is None or seen[0] != digest:
+                seen = (digest, indexed_digest(self.out_dir / url))
+            self._seen[url] = seen
+        if self._seen != before and self._keys is not None:
+            self._save(self._keys)
+        return {url: seen[1] for url, seen in self._seen.items()}
+
     def _recorded(self) -> dict[str, str] | None:
         if self._keys is None and self.key_file is not None and self.key_file.is_file():
-            with contextlib.suppress(ValueError):
-                keys = json.loads(self.key_file.read_text(encoding="utf-8"))
-                self._keys = keys if isinstance(keys, dict) else None
+            with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
+                data = json.loads(self.key_file.read_text(encoding="utf-8"))
+                self._seen = self._seen or {u: (p, i) for u, (p, i) in data["pages"].items()}
+                self._keys = dict(data["shards"])
         return self._keys
 
     def _save(self, keys: dict[str, str]) -> None:
         self._keys = keys
         if self.key_file is not None:
+            data = {"shards": keys, "pages": self._seen}
             self.key_file.parent.mkdir(parents=True, exist_ok=True)
-            _replace(self.key_file, json.dumps(keys, sort_keys=True).encode())
+            _replace(self.key_file, json.dumps(data, sort_keys=True).encode())
