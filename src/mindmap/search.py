@@ -254,15 +254,21 @@ def remove_index(out_dir: Path, folder: str, keep: Iterable[str] = ()) -> None:
 
 def folders(out_dir: Path) -> list[str]:
     """The folders on disk that hold an index (or part of one)."""
+    return [name for name in _candidates(out_dir) if _files(out_dir / name)]
+
+
+def _candidates(out_dir: Path) -> list[str]:
     root = out_dir / SEARCH_DIR
     found = [root, *(p for p in sorted(root.glob("s*")) if p.is_dir())] if root.is_dir() else []
     names = (p.relative_to(out_dir).as_posix() for p in found)
-    return [n for n in names if _SHARD.fullmatch(n) and _files(out_dir / n)]
+    return [name for name in names if _SHARD.fullmatch(name)]
 
 
 def listing(out_dir: Path) -> dict[str, Path]:
     """The index on disk: url → file (Pagefind's files and `pagefind/shards.json`)."""
-    found = {f"{f}/{name}": p for f in folders(out_dir) for name, p in _files(out_dir / f).items()}
+    found = {}
+    for folder in _candidates(out_dir):
+        found.update((f"{folder}/{name}", p) for name, p in _files(out_dir / folder).items())
     shards = out_dir / SHARDS
     if shards.is_file():
         found[SHARDS] = shards
@@ -365,7 +371,8 @@ class SearchIndex:
             if keys.get(s.folder) != s.key or not (self.out_dir / s.folder / ENTRY_NAME).is_file()
         ]
         failure: BaseException | None = None
-        self.files = listing(self.out_dir)
+        if not self.files:
+            self.files = listing(self.out_dir)  # then updated as each shard is written
         with ThreadPoolExecutor(max_workers=JOBS) as pool:
             jobs: dict[Future[dict[str, bytes]], Shard] = {
                 pool.submit(make_index, self.out_dir, s.urls, stop): s for s in todo
