@@ -5,6 +5,7 @@ Usage (from the repository root, after `pip install -e .`):
 
     python bench/build_bench.py                      # 1,000-note vault, 3 alternating rounds
     python bench/build_bench.py --rounds 5 --corpus  # also build the real corpora
+    python bench/build_bench.py --config off.yml     # with these settings (`search: false`)
 
 Prints one line per measurement and a summary with the medians, the ratio build/floor
 (target: at most 1.5), second builds with the cache (nothing changed: at most 0.2 of a cold
@@ -28,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
+CONFIG: list[str] = []  # `-c FILE` for every build (--config), e.g. one with `search: false`
 
 
 def tree_rss_kb(pid: int) -> int:
@@ -78,7 +80,8 @@ def run(cmd: list[str]) -> tuple[float, int]:
 
 
 def mindmap_cmd(vault: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "mindmap", "build", str(vault), "-o", str(out), "-q", *extra]
+    cmd = [sys.executable, "-m", "mindmap", "build", str(vault), "-o", str(out), "-q"]
+    return [*cmd, *CONFIG, *extra]
 
 
 def cold_build(vault: Path, out: Path) -> tuple[float, int]:
@@ -181,7 +184,10 @@ def main() -> None:
         "--rounds", type=int, default=3, help="alternating rounds to take medians of"
     )
     parser.add_argument("--corpus", action="store_true", help="also build the real corpora")
+    parser.add_argument("--config", type=Path, help="a mindmap.yml for every build (-c)")
     args = parser.parse_args()
+    if args.config:
+        CONFIG[:] = ["-c", str(args.config.resolve())]
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
     bench_generated(args.shared, args.notes, args.rounds)

@@ -6,17 +6,20 @@ Usage (from the repository root, after `pip install -e '.[test]'`; needs Debian'
     python bench/search_bench.py                       # the 1,000-note reference vault
     python bench/search_bench.py --notes 1000 10000 --corpus   # also 10,000 notes, flancian
 
-For each vault: builds the site, then times Pagefind indexing it again (the step that
-`build` runs after writing and `serve` runs when idle), prints the index's size on disk, and
-serves the site over HTTP to headless Chromium, which opens the search dialog on a note page
-and runs two queries, one after the other: the bytes fetched from pagefind/ for the opening
-(Pagefind's script, WebAssembly and metadata), for the first query and for the second.
+For each vault: builds the site, then times Pagefind indexing it again, every shard (the
+step that `build` runs after writing and `serve` runs when idle, there for the shards whose
+pages changed), prints the index's size on disk, and serves the site over HTTP to headless
+Chromium, which opens the search dialog on a note page and runs two queries, one after the
+other: the bytes fetched from pagefind/ for the opening (the list of shards, Pagefind's
+script and WebAssembly, every shard's metadata), for the first query and for the second
+(each shard's chunks for the query's words, and a fragment a result shown).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -30,7 +33,7 @@ from typing import Any
 
 from mindmap.build import build_site
 from mindmap.config import Config
-from mindmap.search import make_index, write_index
+from mindmap.search import SHARDS, SearchIndex, listing
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
@@ -112,16 +115,19 @@ def bench(name: str, vault: Path) -> None:
     site = OUT / ("search-" + re.sub(r"\W+", "-", name))
     shutil.rmtree(site, ignore_errors=True)
     result = build_site(vault, site, Config(), jobs=0)  # with its index
-    start = time.perf_counter()  # the indexing alone, again
-    files = make_index(site)
+    pages = {p.relative_to(site).as_posix(): "" for p in _note_pages(site)}
+    start = time.perf_counter()  # the indexing alone, again, every shard
+    SearchIndex(site, None).want(pages, now=True)
     seconds = time.perf_counter() - start
-    write_index(site, files)
-    size = sum(len(d) for d in files.values())
+    files = listing(site)
+    size = sum(p.stat().st_size for p in files.values())
     chunks = sum(1 for u in files if u.endswith(".pf_index"))
     fragments = sum(1 for u in files if u.endswith(".pf_fragment"))
+    shards = len(json.loads((site / SHARDS).read_bytes())["shards"])
     print(
-        f"{name}: {result.notes} notes: indexed in {seconds:.2f} s; index {size / 1e6:.1f} MB in "
-        f"{len(files)} files ({chunks} index chunks, {fragments} page fragments)"
+        f"{name}: {result.notes} notes: indexed in {seconds:.2f} s ({shards} shards); index "
+        f"{size / 1e6:.1f} MB in {len(files)} files ({chunks} index chunks, {fragments} page "
+        "fragments)"
     )
     page_url = _a_note_page(site)
     terms = queries(site)
@@ -129,10 +135,13 @@ def bench(name: str, vault: Path) -> None:
         print(f"  {what}: {requests} requests, {size / 1024:.0f} KB")
 
 
+def _note_pages(site: Path) -> list[Path]:
+    return [p for p in sorted(site.rglob("*.html")) if b"data-pagefind-body" in p.read_bytes()]
+
+
 def _a_note_page(site: Path) -> str:
-    for page in sorted(site.rglob("*.html")):
-        if b"data-pagefind-body" in page.read_bytes():
-            return page.relative_to(site).as_posix()
+    for page in _note_pages(site)[:1]:
+        return page.relative_to(site).as_posix()
     raise SystemExit("no note page")
 
 
