@@ -145,51 +145,13 @@ def _a_note_page(site: Path) -> str:
     raise SystemExit("no note page")
 
 
-def screenshots() -> None:
-    """docs/screenshots/search-{light,dark}.png: the dialog with results on the demo vault
-    (served over HTTP: search needs a server), and search-phone.png at 390 px."""
-    from playwright.sync_api import sync_playwright
-
-    from mindmap.config import load_config
-
-    site = OUT / "search-demo"
-    shutil.rmtree(site, ignore_errors=True)
-    build_site(ROOT / "notes", site, load_config(ROOT / "mindmap.yml"), jobs=1)
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    shots = ROOT / "docs" / "screenshots"
-    with sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu"]
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=args)
-        for name, scheme, width in (("light", "light", 1280), ("dark", "dark", 1280),
-                                    ("phone", "light", 390)):  # fmt: skip
-            page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
-            page.goto(base + "people/memory.html")
-            page.keyboard.press("/")
-            page.keyboard.type("forgetting curve")
-            page.wait_for_selector(".mm-search-result >> nth=3")
-            page.keyboard.press("ArrowDown")
-            time.sleep(0.3)
-            page.screenshot(path=str(shots / f"search-{name}.png"))
-            page.close()
-        browser.close()
-    httpd.shutdown()
-    print(f"screenshots in {shots}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--notes", type=int, nargs="*", default=[1000])
     parser.add_argument("--corpus", action="store_true", help="also flancian-garden")
-    parser.add_argument("--screenshots", action="store_true", help="only the README's shots")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    if args.screenshots:
-        screenshots()
-        return
     for n in args.notes:
         vault = OUT / f"vault-{n}"
         if not vault.exists():
