@@ -7,18 +7,11 @@ missing; `.ci/run` has it). Chromium as in test_browser.py.
 
 from __future__ import annotations
 
-import http.server
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
-
-from mindmap.build import build_site
-from mindmap.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
@@ -52,36 +45,6 @@ def axe() -> str:
         command = [npm, "install", "--prefix", str(DEPS), "--no-save", "--no-audit", "--no-fund"]
         subprocess.run([*command, f"axe-core@{AXE_VERSION}"], check=True, capture_output=True)
     return AXE.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("a11y") / "site"
-    build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
-    return out
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def served(site: Path) -> Iterator[str]:
-    """Over HTTP, so that the graph is drawn and search runs (neither does from disk)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=site))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield b
-        b.close()
 
 
 def violations(page: object, axe: str) -> list[str]:

@@ -14,31 +14,12 @@ from typing import Any
 
 import pytest
 
-from mindmap.build import build_site
-from mindmap.config import load_config
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 MAP = "machines/machine-learning-map.html"
 LLMS = 'svg.mm-mv g:has(> a[href="#t-llms"])'
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("e2e-mindview") / "site"
-    build_site(ROOT / "notes", out, load_config(ROOT / "mindmap.yml"), jobs=1)
-    return out
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield b
-        b.close()
 
 
 def watch(page: Any, errors: list[str]) -> Any:

@@ -61,15 +61,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DevServer
         dev.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def errors() -> Iterator[list[str]]:
     found: list[str] = []
