@@ -1,5 +1,6 @@
-"""What every browser test shares: Debian's Chromium through Playwright (one browser for the
-whole run), the demo site built once, and that site over HTTP (the graph, search and hover
+"""What every browser test shares: Debian's Chromium through Playwright (a browser per test
+module: Playwright's sync API allows one running instance at a time, and other tests start
+their own), the demo site built once, and that site over HTTP (the graph, search and hover
 previews need a server; browsers refuse them from file://).
 
 Browser tests skip when Chromium or Playwright is missing; `.ci/run` installs both.
@@ -53,7 +54,7 @@ def served(site: Path) -> Iterator[str]:
     yield from serve_folder(site)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api")
     if CHROMIUM is None:
