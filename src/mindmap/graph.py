@@ -157,6 +157,7 @@ class LinkGraph:
         missing: dict[str, str] = {}
         tags: set[str] = set()
         ids: list[str] = []
+        topics: list[str] = []
         pairs: list[tuple[str, str]] = []
         for n, path in enumerate(sorted(self.notes)):
             if stop is not None and n % 256 == 0 and stop():
@@ -168,7 +169,7 @@ class LinkGraph:
             for node, title in part.missing:
                 missing.setdefault(node, title)
             tags.update(part.tags)
-            self._add_ids(NotePath(path), ids, pairs)
+            self._add_ids(NotePath(path), ids, topics, pairs)
         nodes += [_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]) for t in sorted(tags)]
         nodes += [_node(m, "missing", missing[m]) for m in sorted(missing)]
         ids += [f"tag:{t}" for t in sorted(tags)] + sorted(missing)
@@ -176,27 +177,22 @@ class LinkGraph:
             raise Interrupted
         from mindmap.layout import LayoutMemo, layout_json  # igraph: only graph.json pays
 
-        satellites = frozenset(self._topic_ids(ids)) | frozenset(missing)
+        satellites = frozenset(topics) | frozenset(missing)
         memo = LayoutMemo() if layout is None else layout
         part = layout_json(ids, pairs, memo, satellites)
         body = f'"links":[{",".join(links)}],"nodes":[{",".join(nodes)}],"layout":{part}'
         return ("{" + body + "}").encode()
 
-    def _topic_ids(self, ids: list[str]) -> list[str]:
-        """The outline topics among `ids` (they follow their note's id, see `_add_ids`)."""
-        out, n = [], 0
-        for path in sorted(self.notes):
-            count = len(self.notes[path].topics)
-            out += ids[n + 1 : n + 1 + count]
-            n += 1 + count
-        return out
-
-    def _add_ids(self, path: NotePath, ids: list[str], pairs: list[tuple[str, str]]) -> None:
-        """A note's node ids (the note, its topics) and edges, as its fragment has them."""
+    def _add_ids(
+        self, path: NotePath, ids: list[str], topics: list[str], pairs: list[tuple[str, str]]
+    ) -> None:
+        """A note's node ids (the note, its topics; the topics in `topics` too) and edges, as
+        its fragment has them."""
         ids.append(path)
         for topic in self.notes[path].topics:
             node = f"{path}#{topic.anchor}"
             ids.append(node)
+            topics.append(node)
             pairs.append((f"{path}#{topic.parent}" if topic.parent else path, node))
         pairs += [(path, target) for target, _kind in self.by_source.get(path, ())]
 

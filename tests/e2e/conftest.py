@@ -64,3 +64,20 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=args)
         yield b
         b.close()
+
+
+def open_page(browser: object, url: str, errors: list[str], **options: object) -> object:
+    """A new page (`options` as for Playwright's `new_page`) at `url` whose console errors,
+    uncaught exceptions and failed requests are appended to `errors`."""
+    page = browser.new_page(**options)  # type: ignore[attr-defined]
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed(r, errors))
+    page.goto(url)
+    return page
+
+
+def failed(request: object, errors: list[str]) -> None:
+    """A request that failed, except one cancelled because the test navigated away."""
+    if "ERR_ABORTED" not in (request.failure or ""):  # type: ignore[attr-defined]
+        errors.append(f"failed: {request.url} {request.failure}")  # type: ignore[attr-defined]

@@ -10,24 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import failed, open_page
+
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-
-
-def open_page(browser: object, url: str, errors: list[str]) -> object:
-    page = browser.new_page()  # type: ignore[attr-defined]
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed(r, errors))
-    page.goto(url)
-    return page
-
-
-def failed(request: object, errors: list[str]) -> None:
-    """A request that failed, except one cancelled because the test navigated away."""
-    if "ERR_ABORTED" not in (request.failure or ""):  # type: ignore[attr-defined]
-        errors.append(f"failed: {request.url} {request.failure}")  # type: ignore[attr-defined]
 
 
 def test_follow_a_wikilink_from_disk(site: Path, browser: object) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from . import conftest as shared
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -24,11 +26,8 @@ def errors() -> list[str]:
 
 
 def open_page(browser: object, url: str, errors: list[str], **options: object) -> object:
-    page = browser.new_page(viewport={"width": 1280, "height": 800}, **options)  # type: ignore[attr-defined]
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    return page
+    viewport = {"width": 1280, "height": 800}
+    return shared.open_page(browser, url, errors, viewport=viewport, **options)
 
 
 def drawn(page: object, marker: str = "graphDrawn") -> None:

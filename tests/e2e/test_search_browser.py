@@ -24,6 +24,8 @@ from mindmap.config import load_config
 from mindmap.search import executable
 from mindmap.serve import DevServer
 
+from .conftest import open_page
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -66,18 +68,6 @@ def errors() -> Iterator[list[str]]:
     found: list[str] = []
     yield found
     assert found == [], "console errors or failed requests"
-
-
-def open_page(browser: object, url: str, errors: list[str]) -> object:
-    page = browser.new_page()  # type: ignore[attr-defined]
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "requestfailed",
-        lambda r: None if "ERR_ABORTED" in (r.failure or "") else errors.append(r.url),
-    )
-    page.goto(url)
-    return page
 
 
 def test_a_word_in_one_note_finds_it_with_title_excerpt_and_folder(
