@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from mindmap import search
 from mindmap.build import Builder, build_site
 from mindmap.config import Config
+from mindmap.indexer import Indexer
 from mindmap.search import ENTRY, SHARDS, executable
 from mindmap.serve import content_type
 from sitetools import read_site, write_files
@@ -82,6 +84,35 @@ def test_the_mind_map_view_does_not_repeat_the_outline(tmp_path: Path) -> None:
     assert page.count("three processes") >= 2  # the outline and its mind map
     memory = records(tmp_path / "demo")["/people/memory.html"]["content"]
     assert memory.count("three processes") == 1 and "Mind map" not in memory
+
+
+def test_the_index_of_the_read_parts_is_the_index_of_the_whole_pages(tmp_path: Path) -> None:
+    """Pagefind is given only what it reads of each page (`indexed_part`), in memory: the
+    files it makes are byte for byte those it makes from the pages as published, and its
+    page records (url, title, content) are those of Pagefind's command line over the site."""
+    root = Path(__file__).resolve().parents[1]
+    site = tmp_path / "demo"
+    build_site(root / "notes", site, Config(search=False), jobs=1)
+    urls = sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if b"data-pagefind-body" in p.read_bytes()
+    )
+    assert len(urls) > 10
+    part = search.indexed_part((site / urls[0]).read_bytes())
+    assert part is not None and len(part) < (site / urls[0]).stat().st_size / 2
+    ours = search.make_index(site, urls)
+    exe = executable()
+    assert exe is not None
+    with Indexer(exe) as indexer:
+        whole = indexer.index([(f"/{u}", (site / u).read_bytes()) for u in urls], search._CONFIG)
+    assert ours == {name: whole[name] for name in ours}
+    cli = tmp_path / "cli"
+    args = ["--site", str(site), "--output-path", str(cli), "--keep-index-url", "--silent"]
+    subprocess.run([str(exe), *args, "--exclude-selectors", ".mm-mindview"], check=True)
+    fragments = {n: d for n, d in ours.items() if n.startswith("fragment/")}
+    assert len(fragments) == len(urls)
+    assert fragments == {n: (cli / n).read_bytes() for n in fragments}
 
 
 def test_nothing_private_reaches_the_index(tmp_path: Path) -> None:

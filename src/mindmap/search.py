@@ -15,10 +15,11 @@ lists the shards' folders (the page's search.js loads the first and merges the o
 Pagefind's `mergeIndex`).
 
 A shard is made by Pagefind's own binary (PyPI `pagefind-bin`) over a temporary folder that
-holds hard links (or copies) of its pages at their own paths (Pagefind makes a result's url
-from its path in the folder), then copied into its place file by file (unchanged files are
-not rewritten, files of an older index are deleted). Pagefind's output is byte-identical for
-the same pages.
+holds, at each page's own path (Pagefind makes a result's url from its path in the folder),
+only the part of the page that it reads (`indexed_part`: the index is the same as from the
+whole pages, made in less time); then copied into its place file by file (unchanged files
+are not rewritten, files of an older index are deleted). Pagefind's output is
+byte-identical for the same pages.
 """
 
 from __future__ import annotations
@@ -29,9 +30,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ from pathlib import Path
 import mindmap
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.graph import Interrupted
+from mindmap.indexer import Indexer, IndexerError
 
 SEARCH_DIR = "pagefind"
 ENTRY_NAME = "pagefind-entry.json"
@@ -62,6 +61,9 @@ _FILES = re.compile(
 )
 _SHARD = re.compile(rf"{SEARCH_DIR}(/s\d+)?")
 _TIMEOUT = 600.0  # seconds: a vault that takes longer is not one a browser should search
+# Pagefind's settings: results keep their url as it is (`.../index.html` too); the mind-map
+# view holds the outline again (Pagefind skips its SVG's shapes, not its "Mind map" caption)
+_CONFIG = {"keep_index_url": True, "exclude_selectors": [".mm-mindview"]}
 
 
 class SearchError(Exception):
@@ -104,16 +106,24 @@ def plan_shards(pages: Mapping[str, str]) -> dict[str, Shard]:
     return shards
 
 
-def indexed_digest(page: Path) -> str:
-    """A digest of what Pagefind reads of a note page: its `<html lang>` tag and everything
-    from the `<article data-pagefind-body>` to the end of `<main>` (not the sidebar,
-    backlinks, local graph or footer after it, which hold no `data-pagefind-*`)."""
-    data = page.read_bytes()
+def indexed_part(data: bytes) -> bytes | None:
+    """What Pagefind reads of a note page: its `<html lang>` tag and everything from the
+    `<article data-pagefind-body>` to the end of `<main>` (not the head, header, sidebar,
+    backlinks, local graph or footer, which hold no `data-pagefind-*`); None when the page
+    is not laid out as expected."""
     html, body = data.find(b"<html"), data.find(b"data-pagefind-body")
     start, end = data.rfind(b"<article", 0, body), data.rfind(b"</main>")
     if html < 0 or body < 0 or start < 0 or end < body:
-        return hashlib.sha1(data).hexdigest()  # not as expected: the whole page
-    return hashlib.sha1(data[html : data.find(b">", html) + 1] + data[start:end]).hexdigest()
+        return None
+    return data[html : data.find(b">", html) + 1] + data[start:end]
+
+
+def indexed_digest(page: Path) -> str:
+    """A digest of what Pagefind reads of a note page (`indexed_part`; the whole page when
+    it is not as expected)."""
+    data = page.read_bytes()
+    part = indexed_part(data)
+    return hashlib.sha1(data if part is None else part).hexdigest()
 
 
 def _within(url: str, folder: str) -> bool:
@@ -155,57 +165,30 @@ def make_index(
     site: Path, urls: Iterable[str], stop: Callable[[], bool] | None = None
 ) -> dict[str, bytes]:
     """Index the pages `urls` of the site in `site` with Pagefind: path in the index's folder
-    (`pagefind-entry.json`, `index/...`) → bytes. `stop` may give up the indexing
-    (`Interrupted`): the process is ended at once."""
+    (`pagefind-entry.json`, `index/...`) → bytes. Pagefind is given only what it reads of
+    each page (`indexed_part`: the same index, from a fifth of the bytes). `stop` may give up
+    the indexing (`Interrupted`): the process is ended at once."""
     exe = executable()
     if exe is None or not exe.is_file():
         where = f" at {exe}" if exe else ""
         raise SearchError(f"Pagefind's binary was not found{where}")
-    with tempfile.TemporaryDirectory(prefix="mindmap-search-") as tmp:
-        pages, out = Path(tmp) / "site", Path(tmp) / "index"
-        for url in urls:
-            _place(site / url, pages / url)
-        args = [str(exe), "--site", str(pages), "--output-path", str(out)]
-        # the mind-map view: the outline again (Pagefind skips its SVG, not its "Mind map")
-        args += ["--exclude-selectors", ".mm-mindview"]
-        _run([*args, "--keep-index-url", "--silent"], stop)
-        return {
-            name: (out / name).read_bytes()
-            for name in sorted(_files(out))
-            if not name.startswith(_UNUSED)
-        }
-
-
-def _place(page: Path, target: Path) -> None:
-    """A hard link to the page (a copy where the file system has none)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    pages = ((f"/{url}", _document(site / url)) for url in urls)
     try:
-        os.link(page, target)
-    except OSError:
-        shutil.copyfile(page, target)
+        with Indexer(exe, stop, _TIMEOUT) as indexer:
+            files = indexer.index(pages, _CONFIG)
+    except IndexerError as err:
+        raise SearchError(str(err)) from err
+    return {
+        name: files[name]
+        for name in sorted(files)
+        if _FILES.fullmatch(name) and not name.startswith(_UNUSED)
+    }
 
 
-def _run(args: list[str], stop: Callable[[], bool] | None) -> None:
-    with tempfile.TemporaryFile() as log:  # not a pipe: a full pipe would block Pagefind
-        try:
-            proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        except OSError as err:
-            raise SearchError(f"Pagefind could not be started: {err}") from err
-        deadline = time.monotonic() + _TIMEOUT
-        while proc.poll() is None:
-            if (stop is not None and stop()) or time.monotonic() > deadline:
-                proc.kill()
-                proc.wait()
-                if stop is not None and stop():
-                    raise Interrupted()
-                raise SearchError(f"Pagefind did not finish in {_TIMEOUT:.0f}s")
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(0.05)
-        log.seek(0)
-        output = log.read().decode(errors="replace").strip()
-    if proc.returncode != 0:
-        last = output.splitlines()[-1] if output else "no output"
-        raise SearchError(f"Pagefind failed (exit status {proc.returncode}): {last}")
+def _document(page: Path) -> bytes:
+    data = page.read_bytes()
+    part = indexed_part(data)
+    return data if part is None else part
 
 
 def _files(folder: Path) -> dict[str, Path]:
