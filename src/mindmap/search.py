@@ -64,6 +64,7 @@ _TIMEOUT = 600.0  # seconds: a vault that takes longer is not one a browser shou
 # Pagefind's settings: results keep their url as it is (`.../index.html` too); the mind-map
 # view holds the outline again (Pagefind skips its SVG's shapes, not its "Mind map" caption)
 _CONFIG = {"keep_index_url": True, "exclude_selectors": [".mm-mindview"]}
+_MIND_VIEW = b'<details class="mm-mindview" open><summary>Mind map</summary><svg '
 
 
 class SearchError(Exception):
@@ -109,13 +110,19 @@ def plan_shards(pages: Mapping[str, str]) -> dict[str, Shard]:
 def indexed_part(data: bytes) -> bytes | None:
     """What Pagefind reads of a note page: its `<html lang>` tag and everything from the
     `<article data-pagefind-body>` to the end of `<main>` (not the head, header, sidebar,
-    backlinks, local graph or footer, which hold no `data-pagefind-*`); None when the page
-    is not laid out as expected."""
+    backlinks, local graph or footer, which hold no `data-pagefind-*`), but the mind-map
+    view (Pagefind leaves it out: `_CONFIG`; its SVG is a third of the bytes); None when the
+    page is not laid out as expected."""
     html, body = data.find(b"<html"), data.find(b"data-pagefind-body")
     start, end = data.rfind(b"<article", 0, body), data.rfind(b"</main>")
     if html < 0 or body < 0 or start < 0 or end < body:
         return None
-    return data[html : data.find(b">", html) + 1] + data[start:end]
+    part = data[html : data.find(b">", html) + 1] + data[start:end]
+    view = part.find(_MIND_VIEW)
+    close = part.find(b"</details>", view)  # none inside: the SVG's text is escaped
+    if view < 0 or close < 0:
+        return part
+    return part[:view] + part[close + len(b"</details>") :]
 
 
 def indexed_digest(page: Path) -> str:
