@@ -57,7 +57,9 @@ class Indexer:
         self._answers: dict[int, dict[str, Any]] = {}
         self._arrived = threading.Condition()
         self._ended = False
+        self._refused: str | None = None  # Pagefind's error for a request it could not read
         self._sent = 0
+        self._writer: threading.Thread | None = None
         self._reader = threading.Thread(target=self._read, name="pagefind-answers", daemon=True)
         self._reader.start()
 
@@ -69,11 +71,11 @@ class Indexer:
 
     def index(self, pages: Iterable[tuple[str, bytes]], config: dict[str, Any]) -> dict[str, bytes]:
         """The index of these pages (url from the site's root, starting with `/` → the HTML
-        Pagefind should read): path in the index's folder → bytes."""
-        made = self._ask({"type": "NewIndex", "config": config})
-        number = made["index_id"]
+        Pagefind should read): path in the index's folder → bytes. The pages are written by
+        a thread of their own while this one waits for the answers (and for `stop`)."""
+        number = self._ask({"type": "NewIndex", "config": config})["index_id"]
         added = [
-            self._send(
+            self._message(
                 {
                     "type": "AddFile",
                     "index_id": number,
@@ -84,44 +86,64 @@ class Indexer:
             )
             for url, html in pages
         ]
-        for message in added:
+        self._writer = threading.Thread(
+            target=self._write, args=(b"".join(data for _n, data in added),), daemon=True
+        )
+        self._writer.start()
+        for message, _data in added:
             self._wait(message)
         files = self._ask({"type": "GetFiles", "index_id": number})["files"]
-        self._ask({"type": "DeleteIndex", "index_id": number})  # its memory freed
         return {f["path"].lstrip("/"): base64.b64decode(f["content"]) for f in files}
 
     def close(self) -> None:
         """End the service (closing its stdin ends it) and wait for it."""
+        if self._writer is not None and self._writer.is_alive():
+            self._proc.kill()  # given up while still writing: stdin cannot be closed under it
         if self._proc.stdin is not None and not self._proc.stdin.closed:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
+        self._end()
+        if self._writer is not None:
+            self._writer.join()  # its write fails once the service is gone
+        self._reader.join()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._log.close()
+
+    def _end(self) -> int:
+        """Wait for the service to end (killed if it does not within 5 s): its exit status."""
         try:
-            self._proc.wait(5)
+            return self._proc.wait(5)
         except subprocess.TimeoutExpired:
             self._proc.kill()
-            self._proc.wait()
-        self._reader.join()
-        self._log.close()
+            return self._proc.wait()
 
     # -- the protocol --------------------------------------------------------------------
 
     def _ask(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return self._wait(self._send(payload))
+        message, data = self._message(payload)
+        self._write(data)
+        return self._wait(message)
 
-    def _send(self, payload: dict[str, Any]) -> int:
+    def _message(self, payload: dict[str, Any]) -> tuple[int, bytes]:
+        """The next message's number and bytes on the wire."""
         self._sent += 1
-        message = json.dumps({"message_id": self._sent, "payload": payload}).encode()
+        text = json.dumps({"message_id": self._sent, "payload": payload}, ensure_ascii=False)
+        return self._sent, base64.b64encode(text.encode("utf-8")) + b","
+
+    def _write(self, data: bytes) -> None:
+        """Write to the service; if it is gone, its exit status and log say why (`_wait`
+        reports it once its stdout has ended)."""
         assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.write(base64.b64encode(message) + b",")
+        with contextlib.suppress(OSError, ValueError):  # ValueError: stdin closed meanwhile
+            self._proc.stdin.write(data)
             self._proc.stdin.flush()
-        except OSError:  # the service is gone: why is in its exit status and log
-            self._failed()
-        return self._sent
 
     def _wait(self, message: int) -> dict[str, Any]:
         with self._arrived:
             while message not in self._answers:
+                if self._refused is not None:
+                    raise IndexerError(f"Pagefind failed: {self._refused}")
                 if self._ended:
                     self._failed()
                 if self._stop is not None and self._stop():
@@ -159,12 +181,15 @@ class Indexer:
         except (ValueError, KeyError, TypeError, AttributeError):
             return  # not an answer (Pagefind prints nothing else here)
         with self._arrived:
-            self._answers[number] = payload
+            if number is None:  # a request it could not read: no answer will come for it
+                self._refused = str(payload.get("message", payload))
+            else:
+                self._answers[number] = payload
             self._arrived.notify_all()
 
     def _failed(self) -> None:
         """The service ended before answering: why, from its exit status and last line."""
-        code = self._proc.wait()
+        code = self._end()
         self._log.seek(0)
         output = self._log.read().decode(errors="replace").strip()
         last = output.splitlines()[-1] if output else "no output"
