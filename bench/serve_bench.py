@@ -126,8 +126,8 @@ def target_url(out: Path, note: Path, vault: Path) -> str:
     import json
 
     graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
-    rel = note.relative_to(vault).as_posix()
-    return next(n["url"] for n in graph["nodes"] if n["path"] == rel)
+    nodes = graph["nodes"]
+    return nodes["url"][nodes["id"].index(note.relative_to(vault).as_posix())]
 
 
 def main() -> None:

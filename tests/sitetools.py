@@ -7,6 +7,7 @@ Kept out of conftest.py so that test modules can import them by name (`from site
 from __future__ import annotations
 
 import contextlib
+import json
 import posixpath
 import signal
 from collections.abc import Iterator
@@ -298,3 +299,33 @@ def script_vectors(doc: Element) -> list[str]:
             ):
                 found.append(f"<{e.tag} {name}={value!r}>")
     return found
+
+
+def read_graph(data: bytes | str) -> dict:
+    """graph.json as rows, for tests: `nodes` as {id, kind, title, url, path, parent} (path: a
+    note's own id; parent: a topic's, from its outline link) and `links` as {source, target,
+    kind} with ids, `layout` as it is. The file itself has columns, a link's ends as node
+    numbers and kinds as numbers (README: graph.json)."""
+    raw = json.loads(data)
+    node_kinds, link_kinds = raw["kinds"]["node"], raw["kinds"]["link"]
+    nodes, columns = raw["nodes"], raw["links"]
+    ids = nodes["id"]
+    ends = zip(columns["source"], columns["target"], columns["kind"], strict=True)
+    links = [{"source": ids[s], "target": ids[t], "kind": link_kinds[k]} for s, t, k in ends]
+    parent = {link["target"]: link["source"] for link in links if link["kind"] == "outline"}
+    rows = zip(ids, nodes["kind"], nodes["title"], nodes["url"], strict=True)
+    return {
+        "nodes": [
+            {
+                "id": node,
+                "kind": node_kinds[kind],
+                "title": title,
+                "url": url,
+                "path": node if node_kinds[kind] == "note" else None,
+                "parent": parent.get(node),
+            }
+            for node, kind, title, url in rows
+        ],
+        "links": links,
+        "layout": raw["layout"],
+    }

@@ -9,7 +9,6 @@ marked `slow`; it is not skipped by default.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from mindmap.build import BuildResult, build_site
 from mindmap.config import Config
 from mindmap.diagnostics import Severity
 from mindmap.vault import scan
-from sitetools import Element, ids_of, parse_html, refs_of
+from sitetools import Element, ids_of, parse_html, read_graph, refs_of
 
 pytestmark = needs_shared
 
@@ -61,7 +60,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Built]:
             root = CORPORA / name
             out = tmp_path_factory.mktemp(name.replace("/", "-")) / "site"
             result = build_site(root, out, Config(base_dir=out.parent), None, 2)
-            graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+            graph = read_graph((out / "graph.json").read_bytes())
             pages = {n["path"]: n["url"] for n in graph["nodes"] if n["kind"] == "note"}
             cache[name] = Built(root, out, result, graph, pages)
         return cache[name]

@@ -50,7 +50,7 @@ def without_positions(data: bytes) -> bytes:
     head, sep, layout = data.partition(b',"layout":')
     assert sep and layout.endswith(b"}}"), "graph.json ends with its layout"
     columns = json.loads(layout[:-1])
-    count = len(json.loads(head + b"}")["nodes"])
+    count = len(json.loads(head + b"}")["nodes"]["id"])
     assert all(len(column) == count for column in columns.values()), "a position per node"
     kept = {k: columns[k] for k in ("community", "degree", "rank")}
     return head + b"," + json.dumps(kept).encode()

@@ -10,12 +10,13 @@ from pathlib import Path
 from mindmap.build import Builder, build_site
 from mindmap.config import Config
 from mindmap.layout import EDGE, LayoutMemo, layout_json, place
+from sitetools import read_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def graph_of(site: Path) -> dict:
-    return json.loads((site / "graph.json").read_bytes())
+    return read_graph((site / "graph.json").read_bytes())
 
 
 def positions(graph: dict) -> dict[str, tuple[int, int]]:
@@ -106,7 +107,7 @@ def test_build_keeps_the_layout_in_its_cache_and_clean_starts_afresh(tmp_path: P
     Builder(vault, tmp_path / "clean", Config(), jobs=1, cache=False).build()
     scratch = (tmp_path / "clean/graph.json").read_bytes()
     assert (tmp_path / "site/graph.json").read_bytes() == scratch
-    assert positions(json.loads(scratch)) != second  # afresh, the whole graph is laid out
+    assert positions(read_graph(scratch)) != second  # afresh, the whole graph is laid out
 
 
 def test_new_nodes_are_placed_in_waves_from_the_kept_ones() -> None:

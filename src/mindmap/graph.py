@@ -140,9 +140,10 @@ class LinkGraph:
         stop: Callable[[], bool] | None = None,
         layout: LayoutMemo | None = None,
     ) -> bytes:
-        """The documented public graph.json (README: "graph.json"): note by note in the
-        order of their paths, each note's node, its topics and its links; then the tags and
-        the missing notes, sorted.
+        """The documented public graph.json (README: "graph.json"), in columns: an array per
+        field of the nodes and of the links, a link's ends as node numbers. Nodes note by
+        note in the order of their paths (each note, then its topics), then the tags and the
+        missing notes, sorted; links note by note likewise.
 
         Each note's part is serialised on its own and kept in `cache` by what it depends on
         (and `cache` may be kept on disk), so a rebuild re-serialises only what changed and
@@ -152,8 +153,8 @@ class LinkGraph:
         Then the `"layout"` part (layout.py): positions, communities and sizes of the nodes,
         in their order; `layout` holds the previous layout, which it keeps (see there)."""
         cache = {} if cache is None else cache
-        nodes: list[str] = []
-        links: list[str] = []
+        columns: dict[str, list[str]] = {"id": [], "kind": [], "title": [], "url": []}
+        links: list[tuple[str, str, int]] = []
         missing: dict[str, str] = {}
         tags: set[str] = set()
         ids: list[str] = []
@@ -163,16 +164,19 @@ class LinkGraph:
             if stop is not None and n % 256 == 0 and stop():
                 raise Interrupted
             part = self._fragment(NotePath(path), urls, cache)
-            nodes.append(part.nodes)
-            if part.links:
-                links.append(part.links)
+            for name, column in zip(columns.values(), part.columns, strict=True):
+                name.append(column)
+            links += part.links
             for node, title in part.missing:
                 missing.setdefault(node, title)
             tags.update(part.tags)
             self._add_ids(NotePath(path), ids, topics, pairs)
-        nodes += [_node(f"tag:{t}", "tag", "#" + t, tag_urls[t]) for t in sorted(tags)]
-        nodes += [_node(m, "missing", missing[m]) for m in sorted(missing)]
-        ids += [f"tag:{t}" for t in sorted(tags)] + sorted(missing)
+        extra = [(f"tag:{t}", "tag", "#" + t, tag_urls[t]) for t in sorted(tags)]
+        extra += [(m, "missing", missing[m], None) for m in sorted(missing)]
+        for row in extra:
+            for column, value in zip(columns.values(), _row(*row), strict=True):
+                column.append(value)
+        ids += [node for node, *_rest in extra]
         if stop is not None and stop():
             raise Interrupted
         from mindmap.layout import LayoutMemo, layout_json  # igraph: only graph.json pays
@@ -180,8 +184,7 @@ class LinkGraph:
         satellites = frozenset(topics) | frozenset(missing)
         memo = LayoutMemo() if layout is None else layout
         part = layout_json(ids, pairs, memo, satellites)
-        body = f'"links":[{",".join(links)}],"nodes":[{",".join(nodes)}],"layout":{part}'
-        return ("{" + body + "}").encode()
+        return _graph_json(columns, _link_columns(ids, links), part).encode()
 
     def _add_ids(
         self, path: NotePath, ids: list[str], topics: list[str], pairs: list[tuple[str, str]]
@@ -205,22 +208,23 @@ class LinkGraph:
         kept = cache.get(path)  # read once: two snapshots' graph.json may be made at once
         if kept is not None and kept[0] == key:
             return kept[1]
-        nodes = [_node(path, "note", note.title, url, path)]
+        rows = [_row(path, "note", note.title, url)]
         links = []
         for topic in note.topics:
             node = f"{path}#{topic.anchor}"
             parent = f"{path}#{topic.parent}" if topic.parent else path
-            nodes.append(_node(node, "topic", topic.title, f"{url}#{topic.anchor}", None, parent))
-            links.append(_link(parent, node, "outline"))
+            rows.append(_row(node, "topic", topic.title, f"{url}#{topic.anchor}"))
+            links.append((parent, node, LINK_KINDS.index("outline")))
         written: dict[str, str] = {}  # each missing note's title as this note first wrote it
         for node, title in self.missing_of.get(path, []):
             written.setdefault(node, title)
         missing = []
         for target, kind in edges:
-            links.append(_link(path, target, kind))
+            links.append((path, target, LINK_KINDS.index(kind)))
             if target.startswith("missing:"):
                 missing.append((target, written[target]))
-        part = Fragment(",".join(nodes), ",".join(links), missing, note.tags)
+        columns = tuple(",".join(values) for values in zip(*rows, strict=True))
+        part = Fragment(columns, links, missing, note.tags)
         cache[path] = (key, part)
         return part
 
@@ -272,30 +276,48 @@ def _note_edges(note: Note, resolved: list[Resolution]) -> NoteEdges:
 
 
 class Fragment(NamedTuple):
-    """One note's part of graph.json, serialised: its node and topics, its links."""
+    """One note's part of graph.json: its node's and topics' columns, serialised (id, kind,
+    title, url: JSON values, comma-separated), and its links (source id, target id, kind
+    number: numbered once every node is known)."""
 
-    nodes: str  # JSON objects, comma-separated
-    links: str
+    columns: tuple[str, ...]
+    links: list[tuple[str, str, int]]
     missing: list[tuple[str, str]]  # (missing id, title as this note first wrote it)
     tags: tuple[str, ...]
 
 
-def _node(
-    node: str,
-    kind: str,
-    title: str,
-    url: str | None = None,
-    path: str | None = None,
-    parent: str | None = None,
-) -> str:
-    """A node as compact JSON with sorted keys, written directly: graph.json has tens of
-    thousands of them, and this is the text json.dumps(sort_keys=True) gives, only faster."""
-    i, k, pa, pt, ti, u = map(_str, (node, kind, parent, path, title, url))
-    return f'{{"id":{i},"kind":{k},"parent":{pa},"path":{pt},"title":{ti},"url":{u}}}'
+NODE_KINDS = ("note", "topic", "tag", "missing")  # graph.json's "kinds", in this order
+LINK_KINDS = ("link", "embed", "outline", "tag")
 
 
-def _link(source: str, target: str, kind: str) -> str:
-    return f'{{"kind":{_str(kind)},"source":{_str(source)},"target":{_str(target)}}}'
+def _row(node: str, kind: str, title: str, url: str | None) -> tuple[str, str, str, str]:
+    """A node's values as JSON, written directly: graph.json has tens of thousands of them,
+    and this is the text json.dumps gives, only faster."""
+    return _str(node), str(NODE_KINDS.index(kind)), _str(title), _str(url)
+
+
+def _link_columns(ids: list[str], links: list[tuple[str, str, int]]) -> dict[str, list[str]]:
+    """The links' columns: source and target as node numbers (positions in `ids`), kind."""
+    number = {node: n for n, node in enumerate(ids)}
+    return {
+        "kind": [str(kind) for _s, _t, kind in links],
+        "source": [str(number[source]) for source, _t, _k in links],
+        "target": [str(number[target]) for _s, target, _k in links],
+    }
+
+
+def _graph_json(nodes: dict[str, list[str]], links: dict[str, list[str]], layout: str) -> str:
+    """graph.json's text: keys sorted, but the layout last."""
+
+    def obj(columns: dict[str, list[str]]) -> str:
+        return "{" + ",".join(f'"{k}":[{",".join(v)}]' for k, v in columns.items()) + "}"
+
+    kinds = f'{{"link":{_list(LINK_KINDS)},"node":{_list(NODE_KINDS)}}}'
+    return f'{{"kinds":{kinds},"links":{obj(links)},"nodes":{obj(nodes)},"layout":{layout}}}'
+
+
+def _list(values: Iterable[str]) -> str:
+    return "[" + ",".join(map(_str, values)) + "]"
 
 
 def _str(value: str | None) -> str:

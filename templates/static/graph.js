@@ -22,26 +22,24 @@ function load(url) {
   return loads[url];
 }
 
-/* graph.json → typed arrays: node i in the order of "nodes", edges as (src, dst, kind). */
+/* graph.json (columns; a link's ends are node numbers) → what the drawing uses: node i in
+   the order of "nodes", edges as (src, dst, kind); kinds as numbers into KINDS and EDGES. */
 function index(data) {
-  var nodes = data.nodes, n = nodes.length, lay = data.layout || {};
-  var g = { n: n, ids: new Array(n), title: new Array(n), url: new Array(n), folder: new Array(n),
+  var nodes = data.nodes, n = nodes.id.length, lay = data.layout || {}, links = data.links;
+  var nk = data.kinds.node.map((k) => KINDS.indexOf(k)), lk = data.kinds.link.map((k) => EDGES.indexOf(k));
+  var g = { n: n, ids: nodes.id, title: nodes.title, url: nodes.url, folder: new Array(n),
     kind: new Uint8Array(n), at: new Map(), x: lay.x || [], y: lay.y || [],
     community: lay.community || [], degree: lay.degree || [], rank: lay.rank || [] };
   for (var i = 0; i < n; i++) {
-    var d = nodes[i];
-    g.ids[i] = d.id; g.title[i] = d.title; g.url[i] = d.url;
-    g.kind[i] = KINDS.indexOf(d.kind);
-    g.at.set(d.id, i);
-    var note = d.kind === "topic" ? d.id.slice(0, d.id.indexOf("#")) : d.path;
+    var id = nodes.id[i], kind = nk[nodes.kind[i]];
+    g.kind[i] = kind;
+    g.at.set(id, i);
+    var note = kind === 1 ? id.slice(0, id.indexOf("#")) : kind === 0 ? id : null;
     g.folder[i] = note ? note.slice(0, Math.max(0, note.lastIndexOf("/"))) : null;
   }
-  var m = data.links.length, src = new Int32Array(m), dst = new Int32Array(m), ek = new Uint8Array(m);
-  for (var j = 0; j < m; j++) {
-    var l = data.links[j];
-    src[j] = g.at.get(l.source); dst[j] = g.at.get(l.target); ek[j] = EDGES.indexOf(l.kind);
-  }
-  g.src = src; g.dst = dst; g.ek = ek;
+  var m = links.source.length, ek = new Uint8Array(m);
+  for (var j = 0; j < m; j++) ek[j] = lk[links.kind[j]];
+  g.src = Int32Array.from(links.source); g.dst = Int32Array.from(links.target); g.ek = ek;
   return g;
 }
 
