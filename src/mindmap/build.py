@@ -43,6 +43,7 @@ from mindmap.output import MARKER, SiteWriter, check_folders
 from mindmap.paths import NotePath
 from mindmap.pipeline import (
     GRAPH_URL,
+    GraphJob,
     PlanMemo,
     Rendered,
     apply_severity,
@@ -111,6 +112,7 @@ class Builder:
         self._env: tuple[str, jinja2.Environment] | None = None
         self._memo = PlanMemo()  # resolutions and key parts lent from one plan to the next
         self._pending: Deferred | None = None  # graph.json of the last build, when deferred
+        self._job: GraphJob | None = None  # the process making graph.json, until asked
         # Where graph.json's nodes were: kept, so that an edit moves only what it touches.
         self._layout = load_layout(out_dir) if read else LayoutMemo()
         # the search index (pagefind/): made after each build, under serve when idle
@@ -199,7 +201,14 @@ class Builder:
             self._saved()
         self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
         page_diags = [d for ds in self.state.page_diags.values() for d in ds]
-        page_diags += self._index(plan)
+        try:
+            page_diags += self._index(plan)
+            if not self.keep:
+                self.settle(index=False)  # graph.json, if another process was making it
+        finally:
+            if self._job is not None:  # not asked for: something failed
+                self._job.discard()
+                self._job = None
         result.files += len(self.search.files)  # under serve: the index made so far
         result.diagnostics = apply_severity(
             list(found.diagnostics) + diags + page_diags, self.config
@@ -329,8 +338,6 @@ class Builder:
             rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
             if rendered.forked and cold:
                 plan.memo.forget()  # the pages were keyed in the workers, not here
-            if graph is not None:
-                rendered.merge(graph.result())
             if rendered.layout is not None:  # graph.json was made (perhaps in a worker)
                 self._layout = rendered.layout
             keys |= {url: digest + key for url, key in rendered.keys.items()}
@@ -347,9 +354,20 @@ class Builder:
                 graph.discard()
             raise
         pending = Deferred(partial(graph_json, plan), keys[GRAPH_URL]) if defer else None
+        if graph is not None:  # being made in another process: the build settles it after
+            pending = Deferred(partial(self._graph_made, graph), keys[GRAPH_URL])  # the search
+            self._job = graph  # index, which it can overlap (a core each)
         self._remember(keys, rendered, result, sources, pending)
         result.pages = sum(1 for job in jobs if job.url.endswith(".html"))
         return result
+
+    def _graph_made(self, job: GraphJob, _stop: Callable[[], bool] | None) -> bytes:
+        """graph.json from the process that made it; its layout is kept for the next build."""
+        self._job = None
+        made = job.result()
+        if made.layout is not None:
+            self._layout = made.layout
+        return made.files[GRAPH_URL]
 
     def _write(
         self,
