@@ -208,28 +208,16 @@ def _files(folder: Path) -> dict[str, Path]:
 
 def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[str]:
     """Make the index's folder `folder` (`pagefind/...`) hold exactly `files` (by path in it):
-    new and changed ones written, those of an older index deleted. Returns the urls written.
-
-    A browser finds an index's files through its `pagefind-entry.json`, written last; the
-    chunks and fragments are named by their content. So a file of a name the folder does
-    not hold yet is written as it is (no page can ask for it before the new entry names it),
-    and only a file that is replaced (the entry, Pagefind's script) is written beside and
-    renamed into place, so that a reader never sees half of it."""
+    new and changed ones written (each atomically), those of an older index deleted. Returns
+    the urls written."""
     root = out_dir / folder
     old = _files(root)
     written = []
-    folders: set[Path] = set()
     for name in sorted(files, key=lambda n: n == ENTRY_NAME):  # the entry last: it names the rest
-        target, data = root / name, files[name]
-        if name in old and target.read_bytes() == data:
+        target = root / name
+        if name in old and target.read_bytes() == files[name]:
             continue
-        if target.parent not in folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(target.parent)
-        if name in old or name == ENTRY_NAME:
-            _replace(target, data)
-        else:
-            target.write_bytes(data)
+        _replace(target, files[name])
         written.append(f"{folder}/{name}")
     remove_index(out_dir, folder, keep=files)
     return written
