@@ -203,10 +203,10 @@ class Builder:
         page_diags = [d for ds in self.state.page_diags.values() for d in ds]
         try:
             page_diags += self._index(plan)
-            if not self.keep:
-                self.settle(index=False)  # graph.json, if another process was making it
+            if self._job is not None:
+                self.settle(index=False)  # graph.json from the process making it, written
         finally:
-            if self._job is not None:  # not asked for: something failed
+            if self._job is not None:  # not asked for: the build failed before
                 self._job.discard()
                 self._job = None
         result.files += len(self.search.files)  # under serve: the index made so far

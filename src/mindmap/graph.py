@@ -164,8 +164,8 @@ class LinkGraph:
             if stop is not None and n % 256 == 0 and stop():
                 raise Interrupted
             part = self._fragment(NotePath(path), urls, cache)
-            for name, column in zip(columns.values(), part.columns, strict=True):
-                name.append(column)
+            for column, values in zip(columns.values(), part.columns, strict=True):
+                column.append(values)
             links += part.links
             for node, title in part.missing:
                 missing.setdefault(node, title)

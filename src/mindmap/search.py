@@ -14,11 +14,11 @@ shards whose pages changed, and the others' files are not touched. `pagefind/sha
 lists the shards' folders (the page's search.js loads the first and merges the others with
 Pagefind's `mergeIndex`).
 
-A shard is made by Pagefind's own binary (PyPI `pagefind-bin`) over a temporary folder that
-holds, at each page's own path (Pagefind makes a result's url from its path in the folder),
-only the part of the page that it reads (`indexed_part`: the index is the same as from the
-whole pages, made in less time); then copied into its place file by file (unchanged files
-are not rewritten, files of an older index are deleted). Pagefind's output is
+A shard is made by Pagefind's own binary (PyPI `pagefind-bin`) run as a service
+(`indexer.py`): it is handed, in memory, only the part of each page that it reads
+(`indexed_part`: the index is the same as from the whole pages) with the page's url, and
+hands back the index's files, which are then written into place file by file (unchanged
+files are not rewritten, files of an older index are deleted). Pagefind's output is
 byte-identical for the same pages.
 """
 
@@ -126,11 +126,16 @@ def indexed_part(data: bytes) -> bytes | None:
 
 
 def indexed_digest(page: Path) -> str:
-    """A digest of what Pagefind reads of a note page (`indexed_part`; the whole page when
-    it is not as expected)."""
+    """A digest of what Pagefind reads of a note page (`document`)."""
+    return hashlib.sha1(document(page)).hexdigest()
+
+
+def document(page: Path) -> bytes:
+    """What Pagefind is given of a note page: `indexed_part`, or the whole page when it is
+    not laid out as expected."""
     data = page.read_bytes()
     part = indexed_part(data)
-    return hashlib.sha1(data if part is None else part).hexdigest()
+    return data if part is None else part
 
 
 def _within(url: str, folder: str) -> bool:
@@ -179,7 +184,7 @@ def make_index(
     if exe is None or not exe.is_file():
         where = f" at {exe}" if exe else ""
         raise SearchError(f"Pagefind's binary was not found{where}")
-    pages = ((f"/{url}", _document(site / url)) for url in urls)
+    pages = ((f"/{url}", document(site / url)) for url in urls)
     try:
         with Indexer(exe, stop, _TIMEOUT) as indexer:
             files = indexer.index(pages, _CONFIG)
@@ -190,12 +195,6 @@ def make_index(
         for name in sorted(files)
         if _FILES.fullmatch(name) and not name.startswith(_UNUSED)
     }
-
-
-def _document(page: Path) -> bytes:
-    data = page.read_bytes()
-    part = indexed_part(data)
-    return data if part is None else part
 
 
 def _files(folder: Path) -> dict[str, Path]:
