@@ -1,0 +1,149 @@
+"""Block rules tried by a line's first character.
+
+markdown-it tries every block rule, in order, on every line until one matches, and each
+paragraph, list item and blockquote tries its terminator rules on every line that follows.
+Most rules give up at once unless the line's first non-blank character is their marker
+(`>` for a blockquote, `#` for a heading, ...), but the calls themselves (and the debug
+logging each rule does on entry) were a sixth of the parse of an outline vault. Here each
+chain of rules becomes a table: first character → the rules that can start with it, in
+their usual order. The same tokens, from fewer calls.
+
+`FirstCharBlockParser.tokenize` is markdown-it's own loop (markdown-it-py 4) with that
+lookup; it adds no stack frame per nesting level (a note nested 200 levels deep parses as
+before). The terminator chains, which rules call in silent mode (no nesting), are each
+compiled into one function that does the lookup. A rule whose name is not in `STARTS` (a
+plugin's, or `table`, `code`, `lheading` and `paragraph`, which can start with any
+character) is tried on every line, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from markdown_it.parser_block import ParserBlock
+from markdown_it.ruler import Ruler
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+
+BlockRule = Callable[["StateBlock", int, int, bool], bool]
+Rules = tuple[BlockRule, ...]
+
+# The characters a line must start with (after its indent) for each of these rules of
+# markdown-it and mdit-py-plugins to match; each checks this first and fails otherwise.
+STARTS: dict[str, str] = {
+    "front_matter": "-",
+    "comment": "%",  # markdown/comments.py: `%%`
+    "math_block": "$",
+    "fence": "`~",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "footnote_def": "[",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+
+
+class Candidates:
+    """The rules of a chain that can match a line, by the line's first character."""
+
+    def __init__(self, rules: Sequence[tuple[str, BlockRule]]) -> None:
+        self.always: Rules = tuple(fn for name, fn in rules if name not in STARTS)
+        chars = {char for name, _fn in rules for char in STARTS.get(name, "")}
+        self.table: dict[str, Rules] = {
+            char: tuple(fn for name, fn in rules if name not in STARTS or char in STARTS[name])
+            for char in chars
+        }
+
+
+class FirstCharRuler(Ruler[BlockRule]):
+    """A block ruler that also keeps each chain's `Candidates`; the named (terminator)
+    chains are each one function that tries only the candidates."""
+
+    candidates: dict[str, Candidates]
+
+    def __compile__(self) -> None:
+        super().__compile__()
+        assert self.__cache__ is not None
+        self.candidates = {}
+        for chain in self.__cache__:
+            rules = [
+                (rule.name, rule.fn)
+                for rule in self.__rules__
+                if rule.enabled and (not chain or chain in rule.alt)
+            ]
+            self.candidates[chain] = Candidates(rules)
+            if chain and rules:
+                self.__cache__[chain] = [_dispatcher(self.candidates[chain])]
+
+    def first_chars(self) -> Candidates:
+        """The main chain's candidates (compiled when the rules changed)."""
+        if self.__cache__ is None:
+            self.__compile__()
+        return self.candidates[""]
+
+
+class FirstCharBlockParser(ParserBlock):
+    ruler: FirstCharRuler
+
+    def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
+        """markdown-it's block loop, trying only the rules that can match each line."""
+        candidates = self.ruler.first_chars()
+        table, always = candidates.table.get, candidates.always
+        line = startLine
+        max_nesting = state.md.options.maxNesting
+        has_empty_lines = False
+        while line < endLine:
+            state.line = line = state.skipEmptyLines(line)
+            if line >= endLine:
+                break
+            if state.sCount[line] < state.blkIndent:
+                break  # the end of a nested call (blockquotes, lists)
+            if state.level >= max_nesting:
+                state.line = endLine  # too deep: the rest is skipped
+                break
+            pos = state.bMarks[line] + state.tShift[line]
+            for rule in table(state.src[pos : pos + 1], always):
+                if rule(state, line, endLine, False):
+                    if state.line <= line:
+                        raise RuntimeError("block rule didn't increment state.line")
+                    break
+            else:
+                raise RuntimeError("none of the block rules matched")
+            # the latest empty line does not count for tightness
+            state.tight = not has_empty_lines
+            line = state.line
+            # a paragraph may "eat" one newline after it in nested lists
+            if (line - 1) < endLine and state.isEmpty(line - 1):
+                has_empty_lines = True
+            if line < endLine and state.isEmpty(line):
+                has_empty_lines = True
+                line += 1
+                state.line = line
+
+
+def use_first_char_dispatch(md: MarkdownIt) -> None:
+    """Make `md`'s block parser try only the rules a line can match (same tokens)."""
+    ruler = FirstCharRuler()
+    ruler.__rules__ = md.block.ruler.__rules__
+    block = FirstCharBlockParser()
+    block.ruler = ruler
+    md.block = block
+
+
+def _dispatcher(candidates: Candidates) -> BlockRule:
+    """One rule that tries, in order, the candidates for the line."""
+    table, always = candidates.table.get, candidates.always
+
+    def dispatch(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        pos = state.bMarks[line] + state.tShift[line]
+        for rule in table(state.src[pos : pos + 1], always):  # noqa: SIM110 (no generator here)
+            if rule(state, line, end, silent):
+                return True
+        return False
+
+    return dispatch

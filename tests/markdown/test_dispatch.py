@@ -1,0 +1,134 @@
+"""The first-character dispatch of block rules (markdown/dispatch.py) gives exactly the tokens
+of markdown-it's own rule loop: on the fixtures, on tricky block syntax, on random text and,
+when `../shared` is there, on every note of the real corpora. And it does skip rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from markdown_it import MarkdownIt
+from markdown_it.parser_block import ParserBlock
+from markdown_it.ruler import Ruler
+
+from conftest import CORPORA, needs_shared
+from mindmap.markdown import make_markdown
+from mindmap.markdown.dispatch import FirstCharBlockParser
+from test_properties import ANY_TEXT, LINES, SETTINGS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+FAST = make_markdown()
+STRICT_FAST = make_markdown(strict_line_breaks=True)
+
+
+def without_dispatch(md: MarkdownIt) -> MarkdownIt:
+    """The same rules in markdown-it's own ruler: every rule tried on every line."""
+    block = ParserBlock()
+    block.ruler = Ruler()
+    block.ruler.__rules__ = md.block.ruler.__rules__
+    md.block = block
+    return md
+
+
+PLAIN = without_dispatch(make_markdown())
+STRICT_PLAIN = without_dispatch(make_markdown(strict_line_breaks=True))
+
+TRICKY = [
+    "---\ntitle: x\n---\n* a\n",
+    " ---\nnot: front matter\n---\n",
+    "* * *\n- - -\n_ _ _\n* a\n  * b\n    * c\n",
+    "para\n---\n\npara\n===\n",
+    "* a\n\n  b\n\n      code\n* c\n  > quote\n  > - in quote\n",
+    "1. one\n2) two\n10. ten\n  3. nested\n",
+    "+ plus\n+ more\n\n- minus\n",
+    "```js\n* not a list\n```\n~~~\n# not a heading\n~~~\n",
+    "text\n```\nfence ends paragraph\n```\n",
+    "text\n> quote ends paragraph\ntext\n# heading ends paragraph\n<div>\nhtml\n</div>\n",
+    "[ref]: https://example.com\n[^1]: footnote\n  continued\n\ntext[^1] [ref]\n",
+    "%% comment\n* in comment\n%%\n* after\n  %% inline block %% tail\n",
+    "$$\nx^2\n$$\n* $$\n  y\n  $$\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n* | c |\n  |---|\n  | 3 |\n",
+    "\t* tabbed\n\t\t* more\n    * four spaces\n",
+    "> [!note] Callout\n> * a\n>   * b\n",
+    "* a\n\n\n* b\n    \n  * c\n",
+    "#no heading\n# heading\n####### seven\n",
+    "<!-- html comment -->\n* a\n<p>x</p>\n",
+    "*emphasis* not a list\n-not a list\n+not a list\n1.not a list\n",
+    "",
+    "\n\n\n",
+    "*",
+    "-",
+    "> ",
+]
+
+
+def tokens(md: MarkdownIt, text: str) -> list[dict[str, Any]]:
+    return [token.as_dict() for token in md.parse(text, {})]
+
+
+def assert_same(text: str) -> None:
+    assert tokens(FAST, text) == tokens(PLAIN, text)
+    assert tokens(STRICT_FAST, text) == tokens(STRICT_PLAIN, text)
+
+
+def test_make_markdown_dispatches() -> None:
+    assert isinstance(FAST.block, FirstCharBlockParser)
+    assert not isinstance(PLAIN.block, FirstCharBlockParser)
+
+
+def test_rules_that_cannot_match_are_not_called() -> None:
+    """A list line is not offered to the blockquote, fence or heading rules, neither as a
+    block of its own nor as the end of the paragraph above."""
+    md = make_markdown()
+    called: list[str] = []
+    for rule in md.block.ruler.__rules__:
+        if rule.name in ("blockquote", "fence", "heading", "list"):
+            rule.fn = _counting(rule.fn, rule.name, called)
+    md.block.ruler.__cache__ = None
+    md.parse("* a\n  * b\n\npara\n- c\n", {})
+    assert "list" in called
+    assert not {"blockquote", "fence", "heading"} & set(called)
+
+
+def _counting(fn: Any, name: str, called: list[str]) -> Any:
+    def rule(*args: Any) -> Any:
+        called.append(name)
+        return fn(*args)
+
+    return rule
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.md")))
+def test_fixtures_give_the_same_tokens(name: str) -> None:
+    assert_same((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_block_syntax_gives_the_same_tokens(text: str) -> None:
+    assert_same(text)
+
+
+@SETTINGS
+@given(ANY_TEXT)
+def test_random_text_gives_the_same_tokens(text: str) -> None:
+    assert_same(text)
+
+
+@SETTINGS
+@given(LINES.map(lambda s: "\n".join("  " * (i % 4) + x for i, x in enumerate(s.split("\n")))))
+def test_random_indented_outlines_give_the_same_tokens(text: str) -> None:
+    assert_same(text)
+
+
+@needs_shared
+@pytest.mark.slow
+@pytest.mark.parametrize("corpus", ["obsidian-export-testdata", "quartz-docs", "vaultofknowledge"])
+def test_real_notes_give_the_same_tokens(corpus: str) -> None:
+    notes = sorted((CORPORA / corpus).rglob("*.md"))
+    assert notes
+    for path in notes:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert tokens(FAST, text) == tokens(PLAIN, text), path
