@@ -11,7 +11,8 @@ Prints one line per measurement and a summary with the medians, the ratio build/
 (target: at most 1.5), second builds with the cache (nothing changed: at most 0.2 of a cold
 build; one note edited: at most 0.25) and, for the corpora, wall time and peak memory of the
 whole process tree (target for flancian-garden: at most 20 s and 1 GB). Cold builds use
-`--clean` and an empty output folder.
+`--clean` and a new output folder, as does the floor: the last one is moved aside and all
+are deleted when the benchmark ends (`set_aside`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
+TRASH = OUT / "trash"  # outputs set aside during a run, deleted at its end (`set_aside`)
 CONFIG: list[str] = []  # `-c FILE` for every build (--config), e.g. one with `search: false`
 
 
@@ -86,8 +88,19 @@ def mindmap_cmd(vault: Path, out: Path, *extra: str) -> list[str]:
 
 def cold_build(vault: Path, out: Path) -> tuple[float, int]:
     """A build from nothing: no output folder, no cache."""
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)
     return run(mindmap_cmd(vault, out, "--clean"))
+
+
+def set_aside(folder: Path) -> None:
+    """Move an output folder out of the way, to be deleted when the benchmark ends: on some
+    file systems (this VM's ext4, which has no journal) creating files within seconds of
+    deleting thousands makes the kernel skip every recently freed inode, which cost a build
+    right after `rm -rf` of the last one up to 2 s of system time, and the floor (which
+    writes 1,000 files) far less than a site (3,600 files)."""
+    if folder.exists():
+        TRASH.mkdir(parents=True, exist_ok=True)
+        folder.rename(TRASH / f"{folder.name}-{time.monotonic_ns()}")
 
 
 def edit_one_note(vault: Path, n: int) -> None:
@@ -125,6 +138,7 @@ def bench_generated(shared: Path, notes: int, rounds: int) -> None:
     ]
     builds, floors = [], []
     for n in range(rounds):
+        set_aside(OUT / "floor")  # both write into a new folder
         floor_s, _ = run(floor_cmd)
         build_s, peak = cold_build(vault, OUT / "site")
         floors.append(floor_s)
@@ -144,7 +158,7 @@ def bench_generated(shared: Path, notes: int, rounds: int) -> None:
 def bench_incremental(vault: Path, cold: float, rounds: int) -> None:
     """Second builds with the cache: nothing changed, then one note edited."""
     work = OUT / "vault-edited"
-    shutil.rmtree(work, ignore_errors=True)
+    set_aside(work)
     shutil.copytree(vault, work)
     out = OUT / "site-incremental"
     cold_build(work, out)
@@ -190,9 +204,13 @@ def main() -> None:
         CONFIG[:] = ["-c", str(args.config.resolve())]
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
-    bench_generated(args.shared, args.notes, args.rounds)
-    if args.corpus:
-        bench_corpora(args.shared)
+    shutil.rmtree(TRASH, ignore_errors=True)  # left by an interrupted run
+    try:
+        bench_generated(args.shared, args.notes, args.rounds)
+        if args.corpus:
+            bench_corpora(args.shared)
+    finally:
+        shutil.rmtree(TRASH, ignore_errors=True)
 
 
 if __name__ == "__main__":
