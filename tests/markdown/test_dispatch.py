@@ -4,6 +4,7 @@ when `../shared` is there, on every note of the real corpora. And it does skip r
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,11 @@ from hypothesis import given
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.ruler import Ruler
+from markdown_it.rules_block import StateBlock
 
 from conftest import CORPORA, needs_shared
-from mindmap.markdown import make_markdown
-from mindmap.markdown.dispatch import FirstCharBlockParser
+from mindmap.markdown import dispatch, make_markdown
+from mindmap.markdown.dispatch import STARTS, FirstCharBlockParser
 from test_properties import ANY_TEXT, LINES, SETTINGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -62,6 +64,8 @@ TRICKY = [
     "*",
     "-",
     "> ",
+    "- a--\nb",  # the first line, not the note, starts with "-" (no front matter)
+    "- > a--\nb",
 ]
 
 
@@ -75,8 +79,20 @@ def assert_same(text: str) -> None:
 
 
 def test_make_markdown_dispatches() -> None:
-    assert isinstance(FAST.block, FirstCharBlockParser)
+    assert isinstance(FAST.block, FirstCharBlockParser), (
+        "markdown-it-py's block loop changed: compare FirstCharBlockParser.tokenize with it, "
+        "then update dispatch._LOOP"
+    )
     assert not isinstance(PLAIN.block, FirstCharBlockParser)
+
+
+def test_another_markdown_it_loop_keeps_markdown_its_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dispatch, "_LOOP", "not the installed loop")
+    md = make_markdown()
+    assert type(md.block) is ParserBlock
+    assert tokens(md, TRICKY[2]) == tokens(PLAIN, TRICKY[2])
 
 
 def test_rules_that_cannot_match_are_not_called() -> None:
@@ -91,6 +107,71 @@ def test_rules_that_cannot_match_are_not_called() -> None:
     md.parse("* a\n  * b\n\npara\n- c\n", {})
     assert "list" in called
     assert not {"blockquote", "fence", "heading"} & set(called)
+
+
+# What follows a line's first character: every block syntax, and the character repeated
+# ("{c}"), so that each character is tried as a rule, a list marker, a fence
+SHAPES = [
+    "",
+    " x",
+    "--",
+    "---",
+    "-- x",
+    "x--",
+    "$$",
+    "``` x",
+    "~~~",
+    "%% c %%",
+    "[x]: /y",
+    "[^1]: x",
+    "> q",
+    "# h",
+    "<div>",
+    "1. x",
+    "* * *",
+    "- x",
+    "=",
+    "|a|b|",
+    "{c}{c}",
+    "{c}{c} x",
+    " {c} {c}",
+    "{c}{c}{c}{c}",
+    ". x",
+    ") x",
+]
+AFTER = [
+    "",
+    "\n",
+    "\nnext\n",
+    "\n---\n",
+    "\n$$\n",
+    "\n%%\n",
+    "\n|-|-|\n",
+    "\n  x\n",
+    "\n{c}{c}{c}\n",
+]
+CHARS = [chr(c) for c in range(33, 127)] + ["é", "\u00a0", "\u3000"]
+
+
+@pytest.mark.parametrize("name", sorted(STARTS))
+def test_a_rule_named_in_the_table_matches_only_lines_starting_as_it_says(name: str) -> None:
+    """The table is a promise about each rule (markdown-it's, mdit-py-plugins' or ours): on
+    a line whose first non-blank character is not in its set, it does not match, silent or
+    not (this checks the installed versions of those rules)."""
+    md = make_markdown()
+    rules = {rule.name: rule.fn for rule in md.block.ruler.__rules__}
+    if name not in rules:
+        pytest.skip(f"{name} is not one of make_markdown's rules")
+    rule = rules[name]
+    for char in CHARS:
+        if char in STARTS[name]:
+            continue
+        for indent, shape, after in itertools.product(["", "  ", "\t"], SHAPES, AFTER):
+            text = f"{indent}{char}{shape}{after}".replace("{c}", char)
+            for silent in (True, False):
+                state = StateBlock(text, md, {}, [])
+                assert not rule(state, 0, state.lineMax, silent), (name, text, silent)
+                assert state.tokens == []
 
 
 def _counting(fn: Any, name: str, called: list[str]) -> Any:

@@ -452,3 +452,22 @@ def test_control_characters_cannot_forge_placeholders() -> None:
     note = parse("a \x02L0\x03 b \x02Tx\x03\n")
     assert "\x02" not in note.body and "\x03" not in note.body
     assert note.links == () and note.tags == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- I---the plan\n- second\n",
+        "-\tI---the plan\nsecond\n",
+        "- - I---the plan\nsecond\n",
+        "- > I---the plan\nsecond\n",
+        "- [^1]:--- the plan\n\nsee[^1]\n",
+    ],
+)
+def test_front_matter_is_only_at_the_very_top(text: str) -> None:
+    """A first line that starts a list item holding `---` is the item's text, not (empty)
+    front matter that swallows it (mdit-py-plugins' rule alone read it so)."""
+    note = parse(text)
+    assert "the plan" in note.body
+    assert not note.diagnostics
+    assert parse("---\ntitle: Top\n---\n- I---the plan\n").title == "Top"

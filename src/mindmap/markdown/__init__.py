@@ -13,7 +13,6 @@ from typing import Any
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.blockids import blockids_plugin
@@ -22,7 +21,7 @@ from mindmap.markdown.comments import comments_plugin
 from mindmap.markdown.dispatch import use_first_char_dispatch
 from mindmap.markdown.extract import extract
 from mindmap.markdown.highlights import highlights_plugin
-from mindmap.markdown.properties import Properties, read_properties
+from mindmap.markdown.properties import Properties, properties_plugin, read_properties
 from mindmap.markdown.render import PLACEHOLDER, PartsRenderer, install_rules
 from mindmap.markdown.tags import tags_plugin
 from mindmap.markdown.tasks import tasks_plugin
@@ -41,7 +40,7 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", options, renderer_cls=PartsRenderer)
     md.enable(["table", "strikethrough"])
     for plugin in (
-        front_matter_plugin,
+        properties_plugin,
         comments_plugin,
         wikilinks_plugin,
         tags_plugin,

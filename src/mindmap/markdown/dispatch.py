@@ -8,16 +8,21 @@ logging each rule does on entry) were a sixth of the parse of an outline vault. 
 chain of rules becomes a table: first character → the rules that can start with it, in
 their usual order. The same tokens, from fewer calls.
 
-`FirstCharBlockParser.tokenize` is markdown-it's own loop (markdown-it-py 4) with that
-lookup; it adds no stack frame per nesting level (a note nested 200 levels deep parses as
-before). The terminator chains, which rules call in silent mode (no nesting), are each
-compiled into one function that does the lookup. A rule whose name is not in `STARTS` (a
-plugin's, or `table`, `code`, `lheading` and `paragraph`, which can start with any
-character) is tried on every line, as before.
+`FirstCharBlockParser.tokenize` is markdown-it's own loop (markdown-it-py 4.3) with that
+lookup; it adds no stack frame per nesting level (the recursion a note nested 400 levels
+deep needs is the same). It is installed only while markdown-it-py's loop is the one it was
+copied from (`_LOOP`); otherwise the parser stays as it is. The terminator chains, which
+rules call in silent mode (no nesting), are each compiled into one function that does the
+lookup: `getRules("paragraph")` and the like return that one function. A rule whose name is
+not in `STARTS` (a plugin's, or `table`, `code`, `lheading` and `paragraph`, which can start
+with any character) is tried on every line, as before. tests/markdown/test_dispatch.py runs
+every rule named in `STARTS` on lines starting with other characters: none matches.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -32,9 +37,9 @@ BlockRule = Callable[["StateBlock", int, int, bool], bool]
 Rules = tuple[BlockRule, ...]
 
 # The characters a line must start with (after its indent) for each of these rules of
-# markdown-it and mdit-py-plugins to match; each checks this first and fails otherwise.
+# markdown-it, mdit-py-plugins and ours to match; each checks this first and fails otherwise.
 STARTS: dict[str, str] = {
-    "front_matter": "-",
+    "front_matter": "-",  # markdown/properties.py: `---` at the very start of the note
     "comment": "%",  # markdown/comments.py: `%%`
     "math_block": "$",
     "fence": "`~",
@@ -126,13 +131,30 @@ class FirstCharBlockParser(ParserBlock):
                 state.line = line
 
 
-def use_first_char_dispatch(md: MarkdownIt) -> None:
-    """Make `md`'s block parser try only the rules a line can match (same tokens)."""
+def use_first_char_dispatch(md: MarkdownIt) -> bool:
+    """Make `md`'s block parser try only the rules a line can match (same tokens); False
+    (nothing changed) when markdown-it-py's block loop is not the one copied here."""
+    if _loop_digest() != _LOOP:
+        return False
     ruler = FirstCharRuler()
-    ruler.__rules__ = md.block.ruler.__rules__
+    ruler.__rules__ = list(md.block.ruler.__rules__)
     block = FirstCharBlockParser()
     block.ruler = ruler
     md.block = block
+    return True
+
+
+# sha1 of the source of markdown-it-py 4.3's `ParserBlock.tokenize`, which
+# `FirstCharBlockParser.tokenize` repeats with the lookup
+_LOOP = "2fd583575ad5ffe707830d555022f414cdc1baa4"
+
+
+def _loop_digest() -> str:
+    try:
+        source = inspect.getsource(ParserBlock.tokenize)
+    except (OSError, TypeError):  # no source installed
+        return ""
+    return hashlib.sha1(source.encode()).hexdigest()
 
 
 def _dispatcher(candidates: Candidates) -> BlockRule:

@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
 
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.tags import normalise_tag
@@ -30,6 +33,22 @@ class Properties:
     published: bool = True
     links: list[tuple[int, str]] = field(default_factory=list)  # (line, target) of "[[x]]" values
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def properties_plugin(md: MarkdownIt) -> None:
+    """mdit-py-plugins' front matter, only at the very top of the note (F1): its rule reads
+    `---` on line 0 wherever that line's content starts, so `- I---the plan` as a note's
+    first line became (empty) front matter and its text vanished."""
+    md.use(front_matter_plugin)
+    rule = next(r for r in md.block.ruler.__rules__ if r.name == "front_matter")
+    plugin_rule = rule.fn
+
+    def front_matter(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if start != 0 or state.bMarks[0] + state.tShift[0] != 0:
+            return False  # not the note's first line, or inside a list item or a quote
+        return plugin_rule(state, start, end, silent)
+
+    md.block.ruler.at("front_matter", front_matter, {"alt": list(rule.alt)})
 
 
 def read_properties(tokens: list[Token], path: str) -> Properties:
