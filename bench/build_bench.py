@@ -12,7 +12,8 @@ Prints one line per measurement and a summary with the medians, the ratio build/
 build; one note edited: at most 0.25) and, for the corpora, wall time and peak memory of the
 whole process tree (target for flancian-garden: at most 20 s and 1 GB). Cold builds use
 `--clean` and a new output folder, as does the floor: the last one is moved aside and all
-are deleted when the benchmark ends (`set_aside`).
+are deleted when the benchmark ends (`set_aside`). Both run without PYTHONDONTWRITEBYTECODE,
+which this project's machine sets: Python keeps its bytecode, as it does for a user.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
 TRASH = OUT / "trash"  # outputs set aside during a run, deleted at its end (`set_aside`)
+# The measured commands keep their modules' bytecode, as on a user's machine: some machines
+# (this project's) set PYTHONDONTWRITEBYTECODE, and then every run compiles mindmap again.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 CONFIG: list[str] = []  # `-c FILE` for every build (--config), e.g. one with `search: false`
 
 
@@ -60,7 +64,7 @@ def tree_rss_kb(pid: int) -> int:
 def run(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak resident memory (KB, whole process tree) of one command."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     peak = 0
     done = threading.Event()
 
