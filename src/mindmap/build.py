@@ -347,6 +347,8 @@ class Builder:
                 if old.get(u) != keys[u] or _racy(stat_key(p), time.time())
             }
             result = self._write(rendered, copies, writer, set(keys))
+            if graph is not None:
+                graph.receive()  # nothing more is forked: its result is read meanwhile
         except BaseException:
             if writer is not None:
                 writer.abort()

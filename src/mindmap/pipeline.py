@@ -5,9 +5,15 @@ Stateless functions; build.py strings them together (and keeps state between bui
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -214,34 +220,96 @@ def render_pages(
 
 
 class GraphJob:
-    """graph.json being made by a forked process (or here, when forking is not safe)."""
+    """graph.json being made by a forked process (or here, when forking is not safe).
+
+    The child is forked bare and sends its result back through a pipe: a pool would run
+    threads in this process, and a process that runs threads is not forked again, so the
+    pages rendered meanwhile (all of them after a template changed) would be rendered by
+    this process alone instead of by a worker a core. Once nothing more is to be forked,
+    `receive` takes the result in a thread while this one goes on (the search index)."""
 
     def __init__(self, plan: SitePlan, workers: int) -> None:
         global _WORK
-        self.pool = None
+        self._pid: int | None = None
+        self._pipe = -1
+        self._data = b""
+        self._receiver: threading.Thread | None = None
         _WORK = _Work(plan, None, [], True, False)
         try:
             if worker_count(workers) > 1:
-                self.pool = multiprocessing.get_context("fork").Pool(1, gc.enable)
-                self.pending = self.pool.apply_async(_render_range, ((-1, 0),))
+                self._fork()
             else:
                 self.done = _render_range((-1, 0))
         finally:
             _WORK = None
 
+    def _fork(self) -> None:
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: make graph.json, send it, leave at once (no cleanup)
+            code = 1
+            try:
+                os.close(read)
+                gc.enable()
+                with os.fdopen(write, "wb") as out:
+                    out.write(_outcome(lambda: _render_range((-1, 0))))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._pipe = pid, read
+
+    def receive(self) -> None:
+        """Start reading the result in a thread (forking is over by then)."""
+        if self._pid is not None and self._receiver is None:
+            self._receiver = threading.Thread(target=self._read, name="graph.json", daemon=True)
+            self._receiver.start()
+
+    def _read(self) -> None:
+        with os.fdopen(self._pipe, "rb") as pipe:
+            self._data = pipe.read()
+
     def discard(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+        if self._pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        if self._receiver is None:
+            os.close(self._pipe)
+        else:
+            self._receiver.join()  # the pipe ended with the process
+        self._pid = None
 
     def result(self) -> Rendered:
-        if self.pool is None:
+        if self._pid is None:
             return self.done
+        if self._receiver is None:
+            self._read()
+        else:
+            self._receiver.join()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        if not self._data:
+            raise RuntimeError(f"the process making graph.json failed (wait status {status})")
+        made = pickle.loads(self._data)
+        if isinstance(made, BaseException):
+            raise made
+        assert isinstance(made, Rendered)
+        return made
+
+
+def _outcome(make: Callable[[], Rendered]) -> bytes:
+    """The pickle of what `make` returns, or of the error it raised."""
+    try:
+        return pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as err:
         try:
-            return self.pending.get()
-        finally:
-            self.pool.close()
-            self.pool.join()
+            return pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return pickle.dumps(RuntimeError(f"graph.json: {err!r}"))
 
 
 def graph_json(plan: SitePlan, stop: Callable[[], bool] | None = None) -> bytes:
