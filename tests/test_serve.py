@@ -70,8 +70,9 @@ class FakeBuilder:
             assert self.gate.wait(5)
         if self.fail is not None:
             raise self.fail
-        self.files = dict(self.site)
-        return FakeResult(list(self.diags), sorted(self.site))
+        before, self.files = self.files, dict(self.site)
+        written = sorted(u for u, data in self.site.items() if before.get(u) != data)
+        return FakeResult(list(self.diags), written)
 
     def settle(self, make: bool = True, stop: Callable[[], bool] | None = None) -> None:
         self.settled += 1
@@ -335,13 +336,14 @@ def test_status_lists_every_diagnostic_or_errors_and_one_notes(
 def test_rebuild_lines_are_printed_like_mkdocs(dev: DevServer, fake: FakeBuilder) -> None:
     lines: list[str] = []
     dev.log = lines.append
-    fake.site = {"a.html": PAGE}
+    fake.site = {"a.html": PAGE + b"<!-- 1 -->"}
     fake.diags = [warning("a.md"), warning("b.md")]
     dev.rebuild()
     assert lines[-1] == "rebuilt in 0.01s: 1 page written, 2 warnings"
     assert lines[0].endswith("/notes/a.md:3:5: warning: no note named X [link-missing]")
     assert lines[1].endswith("/notes/b.md:3:5: warning: no note named X [link-missing]")
     lines.clear()
+    fake.site = {"a.html": PAGE + b"<!-- 2 -->"}
     dev.rebuild()  # the same diagnostics are not printed again
     assert lines == ["rebuilt in 0.01s: 1 page written, 2 warnings"]
 
@@ -579,6 +581,53 @@ def test_over_a_socket(project: Path, fake: FakeBuilder) -> None:
     finally:
         dev.stop()
     assert fake.saved == 1
+
+
+class SavedDuringBuild(FakeBuilder):
+    """A note is saved while the first build runs (before the watcher is started)."""
+
+    def build(self) -> FakeResult:
+        result = super().build()
+        if self.builds == 1:
+            self.site = {**self.site, "a.html": PAGE + b"<!-- saved meanwhile -->"}
+        return result
+
+
+def test_a_save_during_the_first_build_is_built_before_serving(project: Path) -> None:
+    """The first build runs before any thread (so that it can fork its workers), the
+    watcher after it: what changed meanwhile is built at once, and served."""
+    fake = SavedDuringBuild({"index.html": PAGE, "a.html": PAGE})
+    lines: list[str] = []
+    dev = DevServer(
+        project / "notes", project / "site", project / "mindmap.yml",
+        make_builder=lambda _n, _o, _c: fake, log=lines.append,
+    )  # fmt: skip
+    dev.start("127.0.0.1", 0)
+    try:
+        assert fake.builds == 2
+        files, epoch = dev.site
+        assert files["a.html"] == PAGE + b"<!-- saved meanwhile -->"
+        assert epoch == 2
+        assert lines[-1] == "rebuilt in 0.01s: 1 page written, 0 warnings"
+    finally:
+        dev.stop()
+
+
+def test_nothing_saved_during_the_first_build_publishes_nothing_more(
+    project: Path, fake: FakeBuilder
+) -> None:
+    lines: list[str] = []
+    dev = DevServer(
+        project / "notes", project / "site", project / "mindmap.yml",
+        make_builder=lambda _n, _o, _c: fake, log=lines.append,
+    )  # fmt: skip
+    dev.start("127.0.0.1", 0)
+    try:
+        assert fake.builds == 2  # it looked
+        assert dev.site[1] == 1  # no reload
+        assert len(lines) == 1 and lines[0].startswith("built 1 notes into 2 pages")
+    finally:
+        dev.stop()
 
 
 def test_a_busy_port_is_a_usage_error(project: Path, fake: FakeBuilder) -> None:

@@ -275,11 +275,9 @@ class LiveSite:
         between the new site and the reader asking for it)."""
         self._collecting = gc.isenabled()
         gc.disable()
-        self.watcher.start()  # changes made during the first build are not lost
-        try:
+        try:  # before any thread starts: a process running threads does not fork its workers
             self._build()
         except click.ClickException:
-            self.watcher.stop()
             raise
         except Exception as err:
             self._failed(err)
@@ -287,8 +285,23 @@ class LiveSite:
         # server: collected once now and then frozen, later collections never walk it.
         gc.collect()
         gc.freeze()
+        self.watcher.start()
+        self._catch_up()
         self.debouncer.start()
         self.debouncer.idle_soon()  # the first build's deferred work: the search index
+
+    def _catch_up(self) -> None:
+        """The first build ran before the watcher started: what changed meanwhile is built
+        now. A build that finds nothing to do is not published (no reload, no log line)."""
+        if not self.built:
+            return  # it failed: its message is shown, the next save builds again
+        try:
+            result = self.builder.build()
+        except Exception as err:
+            self._failed(err)
+            return
+        if result.written or result.removed or result.diagnostics != self.diagnostics:
+            self._publish(result)
 
     def close(self) -> None:
         """Stop watching; save the cache once the rebuild in progress has ended."""
