@@ -135,3 +135,24 @@ def _plan(notes: Path) -> pipeline.SitePlan:
     parsed = parse_notes(found.notes, False, 1)
     plan, _diags = pipeline.plan_site(parsed, found.assets, Config(), found.hidden)
     return plan
+
+
+def test_a_result_asked_twice_and_a_killed_process(tmp_path: Path) -> None:
+    _in_a_new_process(_twice_and_killed, tmp_path)
+
+
+def _twice_and_killed(tmp_path: Path) -> None:
+    plan = _plan(write_files(tmp_path / "notes", VAULT))
+    job = pipeline.GraphJob(plan, 2)
+    first = job.result()
+    assert job.result() is first  # asked again: the same answer
+    job.discard()  # nothing left to end
+    killed = pipeline.GraphJob(plan, 2)
+    assert killed._pid is not None
+    os.kill(killed._pid, 9)
+    try:
+        killed.result()
+    except RuntimeError as err:
+        assert "failed (wait status" in str(err)
+    else:
+        raise AssertionError("a killed process gave a result")

@@ -630,6 +630,79 @@ def test_nothing_saved_during_the_first_build_publishes_nothing_more(
         dev.stop()
 
 
+class FixedDuringBuild(FakeBuilder):
+    """The first build fails, and the fix is saved while it runs."""
+
+    def build(self) -> FakeResult:
+        try:
+            return super().build()
+        finally:
+            if self.builds == 1:
+                self.fail = None
+
+
+def test_a_fix_saved_during_a_failed_first_build_is_served(project: Path) -> None:
+    fake = FixedDuringBuild({"index.html": PAGE})
+    fake.fail = RuntimeError("a broken template")
+    lines: list[str] = []
+    dev = DevServer(
+        project / "notes", project / "site", project / "mindmap.yml",
+        make_builder=lambda _n, _o, _c: fake, log=lines.append,
+    )  # fmt: skip
+    dev.start("127.0.0.1", 0)
+    try:
+        assert fake.builds == 2
+        assert dev.error is None and dev.site[0] == {"index.html": PAGE}
+        assert sum("rebuild failed" in line for line in lines) == 1
+    finally:
+        dev.stop()
+
+
+def test_a_first_build_that_fails_again_is_shown_once(project: Path, fake: FakeBuilder) -> None:
+    fake.fail = RuntimeError("a broken template")
+    lines: list[str] = []
+    dev = DevServer(
+        project / "notes", project / "site", project / "mindmap.yml",
+        make_builder=lambda _n, _o, _c: fake, log=lines.append,
+    )  # fmt: skip
+    dev.start("127.0.0.1", 0)
+    try:
+        assert fake.builds == 2  # it tried again
+        assert sum("rebuild failed" in line for line in lines) == 1
+        assert dev.error is not None and "a broken template" in dev.error
+    finally:
+        dev.stop()
+
+
+class SettingsSavedDuringBuild(FakeBuilder):
+    """mindmap.yml is saved while the first build runs."""
+
+    def __init__(self, site: dict[str, bytes | Path], config: Path) -> None:
+        super().__init__(site)
+        self.config = config
+
+    def build(self) -> FakeResult:
+        if self.builds == 0:
+            self.config.write_text("title: New Title\n")
+        return super().build()
+
+
+def test_settings_saved_during_the_first_build_are_taken_up(project: Path) -> None:
+    fake = SettingsSavedDuringBuild({"index.html": PAGE}, project / "mindmap.yml")
+    lines: list[str] = []
+    dev = DevServer(
+        project / "notes", project / "site", project / "mindmap.yml",
+        make_builder=lambda _n, _o, _c: fake, log=lines.append,
+    )  # fmt: skip
+    dev.start("127.0.0.1", 0)
+    try:
+        assert dev.config.title == "New Title"
+        assert "settings changed: rebuilding everything" in lines
+        assert fake.builds == 2
+    finally:
+        dev.stop()
+
+
 def test_a_busy_port_is_a_usage_error(project: Path, fake: FakeBuilder) -> None:
     first = DevServer(
         project / "notes", project / "site", project / "mindmap.yml",

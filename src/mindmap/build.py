@@ -364,9 +364,10 @@ class Builder:
         return result
 
     def _graph_made(self, job: GraphJob, _stop: Callable[[], bool] | None) -> bytes:
-        """graph.json from the process that made it; its layout is kept for the next build."""
-        self._job = None
+        """graph.json from the process that made it; its layout is kept for the next build.
+        (The job is forgotten once it answered: interrupted before, the build discards it.)"""
         made = job.result()
+        self._job = None
         if made.layout is not None:
             self._layout = made.layout
         return made.files[GRAPH_URL]

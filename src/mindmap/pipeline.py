@@ -14,6 +14,7 @@ import pickle
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -268,7 +269,8 @@ class GraphJob:
             self._receiver.start()
 
     def _read(self) -> None:
-        with os.fdopen(self._pipe, "rb") as pipe:
+        fd, self._pipe = self._pipe, -1  # closed once read, whatever happens
+        with os.fdopen(fd, "rb") as pipe:
             self._data = pipe.read()
 
     def discard(self) -> None:
@@ -277,13 +279,15 @@ class GraphJob:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
         os.waitpid(self._pid, 0)
-        if self._receiver is None:
-            os.close(self._pipe)
-        else:
-            self._receiver.join()  # the pipe ended with the process
         self._pid = None
+        if self._receiver is not None:
+            self._receiver.join()  # its pipe ended with the process
+        elif self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
 
     def result(self) -> Rendered:
+        """The result (again when asked again); the child's error is raised here."""
         if self._pid is None:
             return self.done
         if self._receiver is None:
@@ -292,24 +296,31 @@ class GraphJob:
             self._receiver.join()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
-        if not self._data:
+        data, self._data = self._data, b""
+        if status != 0 or not data:  # killed (by the system, out of memory) or crashed
             raise RuntimeError(f"the process making graph.json failed (wait status {status})")
-        made = pickle.loads(self._data)
+        made = pickle.loads(data)
         if isinstance(made, BaseException):
             raise made
         assert isinstance(made, Rendered)
+        self.done = made
         return made
 
 
 def _outcome(make: Callable[[], Rendered]) -> bytes:
-    """The pickle of what `make` returns, or of the error it raised."""
+    """The pickle of what `make` returns, or of the error it raised (with the child's
+    traceback as a note; an error that does not survive pickling becomes a RuntimeError)."""
     try:
         return pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as err:
+        trace = "".join(traceback.format_exception(err)).rstrip()
+        err.add_note(f"in the process making graph.json:\n{trace}")
         try:
-            return pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(data)
+            return data
         except Exception:
-            return pickle.dumps(RuntimeError(f"graph.json: {err!r}"))
+            return pickle.dumps(RuntimeError(f"graph.json failed:\n{trace}"))
 
 
 def graph_json(plan: SitePlan, stop: Callable[[], bool] | None = None) -> bytes:

@@ -254,6 +254,7 @@ class LiveSite:
         self.site: tuple[Site, int] = ({}, 0)  # the snapshot served and its epoch, read as one
         self.diagnostics: list[Diagnostic] = []
         self.error: str | None = None  # why the last rebuild failed
+        self._error_kind: str | None = None  # its exception and message, without the traceback
         self.built = False  # a build succeeded: there is a cache worth saving
         self._config_changed = False
         self._tidied = 0
@@ -291,17 +292,29 @@ class LiveSite:
         self.debouncer.idle_soon()  # the first build's deferred work: the search index
 
     def _catch_up(self) -> None:
-        """The first build ran before the watcher started: what changed meanwhile is built
-        now. A build that finds nothing to do is not published (no reload, no log line)."""
-        if not self.built:
-            return  # it failed: its message is shown, the next save builds again
+        """The first build ran before the watcher started: what changed meanwhile (notes,
+        templates, mindmap.yml) is built now. A build that finds nothing to do is not
+        published (no reload, no log line), and one that fails as the first did is not
+        shown twice; the site served is the builder's either way."""
         try:
-            result = self.builder.build()
+            self._config_changed = self._config_changed or load_config(self.config_path) != (
+                self.config
+            )
+        except click.ClickException:
+            self._config_changed = True  # shown by the build below
+        quiet = self.built and not self._config_changed
+        try:
+            result = self._built()
         except Exception as err:
-            self._failed(err)
+            if _kind(err) != self._error_kind:
+                self._failed(err)
             return
-        if result.written or result.removed or result.diagnostics != self.diagnostics:
+        changed = result.written or result.removed or result.diagnostics != self.diagnostics
+        if not quiet or changed or self.error is not None:
             self._publish(result)
+            return
+        with self._cond:
+            self.site = (self.builder.files, self.epoch)  # the same pages, at the same epoch
 
     def close(self) -> None:
         """Stop watching; save the cache once the rebuild in progress has ended."""
@@ -356,6 +369,10 @@ class LiveSite:
         gc.collect(2 if full else 1)
 
     def _build(self) -> None:
+        self._publish(self._built())
+
+    def _built(self) -> Any:
+        """A build, with new settings (and a new builder) if mindmap.yml changed."""
         if self._config_changed:
             self._config_changed = False
             try:
@@ -366,12 +383,13 @@ class LiveSite:
             self.log("settings changed: rebuilding everything")
             self.config, self.builder = config, self._make(self.notes_dir, self.out_dir, config)
             self.watcher.update(self._watched())
-        self._publish(self.builder.build())
+        return self.builder.build()
 
     def _publish(self, result: Any) -> None:
         old, first = set(self.diagnostics), not self.built
         with self._cond:
             self.diagnostics, self.error = list(result.diagnostics), None
+            self._error_kind = None
             self.site = (self.builder.files, self.epoch + 1)
             self.built = True
             self._cond.notify_all()
@@ -380,10 +398,7 @@ class LiveSite:
         self.log(_summary(result, self.out_dir if first else None))
 
     def _failed(self, err: Exception) -> None:
-        if isinstance(err, click.ClickException):
-            message = err.format_message()
-        else:
-            message = "".join(traceback.format_exception(err)).rstrip()
+        message, self._error_kind = _failure(err), _kind(err)
         self.log(f"rebuild failed, still serving the last good site:\n{message}")
         with self._cond:
             self.error = message
@@ -399,6 +414,18 @@ class LiveSite:
             templates if templates.is_dir() else None,
             self.config.ignore,
         )
+
+
+def _failure(err: Exception) -> str:
+    """What a failed build shows: a settings problem's message, or the traceback."""
+    if isinstance(err, click.ClickException):
+        return err.format_message()
+    return "".join(traceback.format_exception(err)).rstrip()
+
+
+def _kind(err: Exception) -> str:
+    """A failure without where it happened (the same failure raised elsewhere is the same)."""
+    return f"{type(err).__name__}: {err}"
 
 
 def _make_builder(notes_dir: Path, out_dir: Path, config: Config) -> SiteBuilder:
