@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
+import os
 import posixpath
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from mindmap import pipeline
 from mindmap.config import Config, load_config
 
 Files = dict[str, str | bytes]
@@ -329,3 +332,61 @@ def read_graph(data: bytes | str) -> dict:
         "links": links,
         "layout": raw["layout"],
     }
+
+
+# -- which processes render (a process running threads does not fork its workers) ---------
+
+# 240 notes linking around: enough for a build to render on worker processes
+MANY_NOTES: Files = {
+    f"n{i:03}.md": f"# N{i:03}\n\n- about w{i}\n  - see [[n{(i * 7) % 240:03}]]\n"
+    for i in range(240)
+}
+
+
+def in_a_new_process(run: Callable[[Path], None], tmp_path: Path) -> None:
+    """`run(tmp_path)` in a new interpreter: pytest's own runs a server thread (the browser
+    tests'), so a build in it never forks."""
+    process = multiprocessing.get_context("spawn").Process(target=run, args=(tmp_path,))
+    process.start()
+    process.join(120)
+    assert process.exitcode == 0, f"{run.__name__} failed in its process (see its output)"
+
+
+@dataclass
+class RenderProcesses:
+    parent: str  # the pid of the process that noted them
+    pages: set[str]  # the pids that rendered pages
+    graph: set[str]  # the pids that made graph.json on its own
+    pages_rendered: int
+
+
+def note_render_processes(tmp_path: Path) -> None:
+    """From now on in this process (and the ones it forks), note which process renders
+    which pages (`render_processes` reads it)."""
+    os.environ["MM_TEST_PIDS"] = str(tmp_path / "pids")
+    (tmp_path / "parent").write_text(str(os.getpid()))
+    pipeline._render_range = _noting_pid
+
+
+def stop_noting_render_processes() -> None:
+    pipeline._render_range = _RENDER_RANGE
+
+
+def render_processes(tmp_path: Path) -> RenderProcesses:
+    rows = [line.split() for line in (tmp_path / "pids").read_text().splitlines()]
+    return RenderProcesses(
+        parent=(tmp_path / "parent").read_text(),
+        pages={pid for pid, _lo, hi in rows if int(hi) > 0},
+        graph={pid for pid, lo, hi in rows if lo == "-1" and hi == "0"},
+        pages_rendered=sum(int(hi) - max(int(lo), 0) for _pid, lo, hi in rows),
+    )
+
+
+_RENDER_RANGE = pipeline._render_range
+
+
+def _noting_pid(bounds: tuple[int, int]) -> pipeline.Rendered:
+    """`_render_range`, noting which process ran which range."""
+    with open(os.environ["MM_TEST_PIDS"], "a") as f:
+        f.write(f"{os.getpid()} {bounds[0]} {bounds[1]}\n")
+    return _RENDER_RANGE(bounds)

@@ -5,11 +5,12 @@ file events, failures that keep the last good site, and a clean stop.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -583,6 +584,21 @@ def test_over_a_socket(project: Path, fake: FakeBuilder) -> None:
     assert fake.saved == 1
 
 
+@contextlib.contextmanager
+def started(project: Path, fake: FakeBuilder) -> Iterator[tuple[DevServer, list[str]]]:
+    """A server over `fake`, started (first build, watching, listening): it and its log."""
+    lines: list[str] = []
+    dev = DevServer(
+        project / "notes", project / "site", project / "mindmap.yml",
+        make_builder=lambda _n, _o, _c: fake, log=lines.append,
+    )  # fmt: skip
+    dev.start("127.0.0.1", 0)
+    try:
+        yield dev, lines
+    finally:
+        dev.stop()
+
+
 class SavedDuringBuild(FakeBuilder):
     """A note is saved while the first build runs (before the watcher is started)."""
 
@@ -597,37 +613,21 @@ def test_a_save_during_the_first_build_is_built_before_serving(project: Path) ->
     """The first build runs before any thread (so that it can fork its workers), the
     watcher after it: what changed meanwhile is built at once, and served."""
     fake = SavedDuringBuild({"index.html": PAGE, "a.html": PAGE})
-    lines: list[str] = []
-    dev = DevServer(
-        project / "notes", project / "site", project / "mindmap.yml",
-        make_builder=lambda _n, _o, _c: fake, log=lines.append,
-    )  # fmt: skip
-    dev.start("127.0.0.1", 0)
-    try:
+    with started(project, fake) as (dev, lines):
         assert fake.builds == 2
         files, epoch = dev.site
         assert files["a.html"] == PAGE + b"<!-- saved meanwhile -->"
         assert epoch == 2
         assert lines[-1] == "rebuilt in 0.01s: 1 page written, 0 warnings"
-    finally:
-        dev.stop()
 
 
 def test_nothing_saved_during_the_first_build_publishes_nothing_more(
     project: Path, fake: FakeBuilder
 ) -> None:
-    lines: list[str] = []
-    dev = DevServer(
-        project / "notes", project / "site", project / "mindmap.yml",
-        make_builder=lambda _n, _o, _c: fake, log=lines.append,
-    )  # fmt: skip
-    dev.start("127.0.0.1", 0)
-    try:
+    with started(project, fake) as (dev, lines):
         assert fake.builds == 2  # it looked
         assert dev.site[1] == 1  # no reload
         assert len(lines) == 1 and lines[0].startswith("built 1 notes into 2 pages")
-    finally:
-        dev.stop()
 
 
 class FixedDuringBuild(FakeBuilder):
@@ -644,34 +644,18 @@ class FixedDuringBuild(FakeBuilder):
 def test_a_fix_saved_during_a_failed_first_build_is_served(project: Path) -> None:
     fake = FixedDuringBuild({"index.html": PAGE})
     fake.fail = RuntimeError("a broken template")
-    lines: list[str] = []
-    dev = DevServer(
-        project / "notes", project / "site", project / "mindmap.yml",
-        make_builder=lambda _n, _o, _c: fake, log=lines.append,
-    )  # fmt: skip
-    dev.start("127.0.0.1", 0)
-    try:
+    with started(project, fake) as (dev, lines):
         assert fake.builds == 2
         assert dev.error is None and dev.site[0] == {"index.html": PAGE}
         assert sum("rebuild failed" in line for line in lines) == 1
-    finally:
-        dev.stop()
 
 
 def test_a_first_build_that_fails_again_is_shown_once(project: Path, fake: FakeBuilder) -> None:
     fake.fail = RuntimeError("a broken template")
-    lines: list[str] = []
-    dev = DevServer(
-        project / "notes", project / "site", project / "mindmap.yml",
-        make_builder=lambda _n, _o, _c: fake, log=lines.append,
-    )  # fmt: skip
-    dev.start("127.0.0.1", 0)
-    try:
+    with started(project, fake) as (dev, lines):
         assert fake.builds == 2  # it tried again
         assert sum("rebuild failed" in line for line in lines) == 1
         assert dev.error is not None and "a broken template" in dev.error
-    finally:
-        dev.stop()
 
 
 class SettingsSavedDuringBuild(FakeBuilder):
@@ -689,18 +673,10 @@ class SettingsSavedDuringBuild(FakeBuilder):
 
 def test_settings_saved_during_the_first_build_are_taken_up(project: Path) -> None:
     fake = SettingsSavedDuringBuild({"index.html": PAGE}, project / "mindmap.yml")
-    lines: list[str] = []
-    dev = DevServer(
-        project / "notes", project / "site", project / "mindmap.yml",
-        make_builder=lambda _n, _o, _c: fake, log=lines.append,
-    )  # fmt: skip
-    dev.start("127.0.0.1", 0)
-    try:
+    with started(project, fake) as (dev, lines):
         assert dev.config.title == "New Title"
         assert "settings changed: rebuilding everything" in lines
         assert fake.builds == 2
-    finally:
-        dev.stop()
 
 
 def test_a_busy_port_is_a_usage_error(project: Path, fake: FakeBuilder) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shutil
 import time
 import urllib.error
@@ -18,11 +17,15 @@ from pathlib import Path
 
 import pytest
 
-import test_pipeline
-from mindmap import pipeline
 from mindmap.serve import DevServer
-from sitetools import parse_html, write_files
-from test_pipeline import _in_a_new_process
+from sitetools import (
+    MANY_NOTES,
+    in_a_new_process,
+    note_render_processes,
+    parse_html,
+    render_processes,
+    write_files,
+)
 
 build = pytest.importorskip("mindmap.build")
 if not hasattr(build, "Builder"):
@@ -196,18 +199,14 @@ def test_an_open_page_follows_the_note_on_disk(served: Served) -> None:
 def test_the_first_build_renders_on_every_core(tmp_path: Path) -> None:
     """serve's first build runs before the watcher's and the server's threads, so it forks
     its workers like `mindmap build` (a process running threads does not fork)."""
-    _in_a_new_process(_serve_once, tmp_path)
-    rows = [line.split() for line in (tmp_path / "pids").read_text().splitlines()]
-    parent = (tmp_path / "parent").read_text()
-    page_pids = {pid for pid, _lo, hi in rows if int(hi) > 0}
-    assert len(page_pids) >= 2 and parent not in page_pids  # a worker a core
+    in_a_new_process(_serve_once, tmp_path)
+    seen = render_processes(tmp_path)
+    assert len(seen.pages) >= 2 and seen.parent not in seen.pages  # a worker a core
 
 
 def _serve_once(tmp_path: Path) -> None:
-    notes = write_files(tmp_path / "notes", test_pipeline.VAULT)
-    os.environ["MM_TEST_PIDS"] = str(tmp_path / "pids")
-    (tmp_path / "parent").write_text(str(os.getpid()))
-    pipeline._render_range = test_pipeline._noting_pid
+    notes = write_files(tmp_path / "notes", MANY_NOTES)
+    note_render_processes(tmp_path)
     dev = DevServer(notes, tmp_path / "site", None, log=lambda _line: None)
     dev.start("127.0.0.1", 0)
     dev.stop()

@@ -297,11 +297,10 @@ class LiveSite:
         published (no reload, no log line), and one that fails as the first did is not
         shown twice; the site served is the builder's either way."""
         try:
-            self._config_changed = self._config_changed or load_config(self.config_path) != (
-                self.config
-            )
+            settings = load_config(self.config_path)
         except click.ClickException:
-            self._config_changed = True  # shown by the build below
+            settings = None  # shown by the build below
+        self._config_changed = self._config_changed or settings != self.config
         quiet = self.built and not self._config_changed
         try:
             result = self._built()
@@ -310,7 +309,7 @@ class LiveSite:
                 self._failed(err)
             return
         changed = result.written or result.removed or result.diagnostics != self.diagnostics
-        if not quiet or changed or self.error is not None:
+        if not quiet or changed:
             self._publish(result)
             return
         with self._cond:
@@ -398,7 +397,11 @@ class LiveSite:
         self.log(_summary(result, self.out_dir if first else None))
 
     def _failed(self, err: Exception) -> None:
-        message, self._error_kind = _failure(err), _kind(err)
+        if isinstance(err, click.ClickException):
+            message = err.format_message()
+        else:
+            message = "".join(traceback.format_exception(err)).rstrip()
+        self._error_kind = _kind(err)
         self.log(f"rebuild failed, still serving the last good site:\n{message}")
         with self._cond:
             self.error = message
@@ -414,13 +417,6 @@ class LiveSite:
             templates if templates.is_dir() else None,
             self.config.ignore,
         )
-
-
-def _failure(err: Exception) -> str:
-    """What a failed build shows: a settings problem's message, or the traceback."""
-    if isinstance(err, click.ClickException):
-        return err.format_message()
-    return "".join(traceback.format_exception(err)).rstrip()
 
 
 def _kind(err: Exception) -> str:
