@@ -685,6 +685,23 @@ def test_invalid_yaml_is_reported_at_its_line_and_the_body_published(build_vault
     assert "title: a: b" not in page
 
 
+def test_an_impossible_date_is_shown_as_text_and_the_build_goes_on(build_vault) -> None:
+    text = "---\ncreated: 2024-02-30\nupdated: 2024-03-01\ntags: [kept]\n---\nBody\n"
+    result, site = build_vault({"Dated.md": text})
+    [diag] = [d for d in result.diagnostics if d.code == "frontmatter-yaml"]
+    assert diag.format("notes") == (
+        'notes/Dated.md:2: warning: "2024-02-30" is not a real date: kept as text '
+        "[frontmatter-yaml]"
+    )
+    page = read_site(site)["dated.html"].decode()
+    dates = parse_html(page).find("dl", cls="mm-dates")
+    assert [(t.attrs["datetime"], t.text()) for t in dates.find_all("time")] == [
+        ("2024-03-01", "2024-03-01")
+    ]
+    assert "<dd>2024-02-30</dd>" in page
+    assert "tags/kept.html" in read_site(site)
+
+
 @pytest.mark.parametrize(
     ("name", "text", "shown"),
     [

@@ -6,6 +6,8 @@ inject markup, and a wrong name in a template is an error at `templates/x.html:L
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import jinja2
@@ -13,6 +15,8 @@ import jinja2
 from mindmap.config import template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.site import Page
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?!\d)")
 
 
 def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> jinja2.Environment:
@@ -23,7 +27,7 @@ def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> ji
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=loader,
         bytecode_cache=bytecode,
         autoescape=True,
@@ -33,6 +37,21 @@ def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> ji
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.tests["isodate"] = is_iso_date
+    return env
+
+
+def is_iso_date(value: object) -> bool:
+    """Whether a property's value starts with a real date, `YYYY-MM-DD` (the `isodate`
+    test of the templates: `2024-02-30` is text, not a date)."""
+    text = str(value)
+    if not _ISO_DATE.match(text):
+        return False
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def render_page(env: jinja2.Environment, page: Page) -> tuple[str, Diagnostic | None]:

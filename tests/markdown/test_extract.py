@@ -420,6 +420,45 @@ def test_invalid_yaml_is_reported_and_the_body_kept(yaml: str, line: int, col: i
     assert (note.title, note.tags, note.published) == ("My Note", (), True)
 
 
+@pytest.mark.parametrize(
+    ("yaml", "value", "line"),
+    [
+        ("title: T\ndate: 2024-02-30", "2024-02-30", 3),
+        ("title: T\ncreated: 2024-13-45", "2024-13-45", 3),
+        ("title: T\nupdated: 2024-01-01 25:00:00", "2024-01-01 25:00:00", 3),
+        ("title: T\nfoo: 0000-01-01", "0000-01-01", 3),
+        ('title: T\nx: !!timestamp "bad"', "bad", 3),
+    ],
+)
+def test_an_impossible_date_stays_text(yaml: str, value: str, line: int) -> None:
+    """YAML takes `2024-02-30` for a date by its shape; such a value is kept as text and
+    reported, and the other properties stay (it used to fail the whole build)."""
+    note = parse(f"---\n{yaml}\n---\nBody\n")
+    (diag,) = note.diagnostics
+    assert (diag.line, diag.code) == (line, "frontmatter-yaml")
+    assert diag.message == f'"{value}" is not a real date: kept as text'
+    assert note.title == "T"
+    key = yaml.splitlines()[1].split(":")[0]
+    if key in ("date", "created", "updated"):
+        assert note.meta[key] == value
+
+
+@pytest.mark.parametrize("bad", ['x: !!int "abc"', "x: !!float abc"])
+def test_a_value_yaml_cannot_make_is_reported(bad: str) -> None:
+    note = parse(f"---\ntitle: T\n{bad}\n---\nBody [[A]]\n")
+    (diag,) = note.diagnostics
+    assert (diag.line, diag.code) == (2, "frontmatter-yaml")
+    assert diag.message.startswith("invalid YAML front matter: ")
+    assert (note.title, [r.target for r in note.links]) == ("My Note", ["A"])
+    assert "Body" in note.body
+
+
+def test_real_dates_are_dates() -> None:
+    note = parse("---\ndate: 2024-02-29\nupdated: 2024-01-01T10:30:00\n---\nx\n")
+    assert note.diagnostics == ()
+    assert (note.meta["date"], note.meta["updated"]) == ("2024-02-29", "2024-01-01T10:30:00")
+
+
 def test_front_matter_that_is_not_a_mapping() -> None:
     note = parse("---\n- a\n- b\n---\ntext\n")
     (diag,) = note.diagnostics

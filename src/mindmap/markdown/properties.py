@@ -19,9 +19,30 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.tags import normalise_tag
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
 _KEPT = ("date", "created", "updated", "description", "permalink")
+
+
+class _Loader(_SAFE):  # type: ignore[misc,valid-type]
+    """Safe YAML, except that a value shaped like a date that is no real date or time
+    (`2024-02-30`, `2024-01-01 25:00`) stays text and is noted in `bad_dates` (line in the
+    YAML, text), instead of failing the whole front matter."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.bad_dates: list[tuple[int, str]] = []
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError, AttributeError, TypeError):
+        loader.bad_dates.append((node.start_mark.line, str(node.value)))
+        return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 @dataclass
@@ -75,8 +96,9 @@ def read_properties(tokens: list[Token], path: str) -> Properties:
 
 
 def _load(text: str, path: str, first_line: int, props: Properties) -> Any:
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_LOADER)
+        data = loader.get_single_data()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
@@ -94,6 +116,34 @@ def _load(text: str, path: str, first_line: int, props: Properties) -> Any:
             )
         )
         return None
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as err:
+        # a value YAML reads but cannot make (`!!int "abc"`, `!!float x`): no position known
+        props.diagnostics.append(
+            Diagnostic(
+                path,
+                first_line,
+                0,
+                Severity.WARNING,
+                "frontmatter-yaml",
+                f"invalid YAML front matter: {err}",
+                "the body is published without properties",
+            )
+        )
+        return None
+    finally:
+        loader.dispose()
+    for line, value in loader.bad_dates:
+        props.diagnostics.append(
+            Diagnostic(
+                path,
+                first_line + line,
+                0,
+                Severity.WARNING,
+                "frontmatter-yaml",
+                f'"{value}" is not a real date: kept as text',
+            )
+        )
+    return data
 
 
 def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -> None:
