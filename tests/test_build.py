@@ -685,6 +685,40 @@ def test_invalid_yaml_is_reported_at_its_line_and_the_body_published(build_vault
     assert "title: a: b" not in page
 
 
+def test_a_block_id_after_a_heading_is_a_working_target(build_vault) -> None:
+    """vaultofknowledge has `## Videos` then `^videos` on a line of its own: links to the
+    block used to point at an anchor no element had, and the embed showed nothing."""
+    notes = {"N.md": "intro\n\n## Sub\n\n^vid\n\n- x\n", "M.md": "[[N#^vid]]\n\n![[N#^vid]]\n"}
+    result, site = build_vault(notes)
+    assert [d.code for d in result.diagnostics] == []
+    page = parse_html(read_site(site)["m.html"].decode())
+    link, title = (a.attrs["href"] for a in page.find("div", cls="mm-body").find_all("a"))
+    assert link == title == "n.html#sub"
+    assert "sub" in ids_of(parse_html(read_site(site)["n.html"].decode()))
+    embed = page.find("div", cls="embed-content")
+    assert [h.text() for h in embed.find_all("h2")] == ["Sub"]
+
+
+def test_an_embed_of_a_missing_section_is_a_placeholder_not_the_note(build_vault) -> None:
+    notes = {
+        "N.md": "## Real\n\nThe whole note, long and private to its page.\n",
+        "M.md": "![[N#^nope]]\n\n![[N#Nothing]]\n",
+    }
+    result, site = build_vault(notes)
+    assert [(d.code, d.line, d.hint) for d in result.diagnostics] == [
+        ("anchor-missing", 1, "the embed shows a placeholder"),
+        ("anchor-missing", 3, "the embed shows a placeholder"),
+    ]
+    body = body_of(read_site(site)["m.html"].decode())
+    assert "The whole note" not in body.text()
+    missing = body.find_all("div", cls="embed-missing")
+    assert [m.text() for m in missing] == [
+        "Unable to find “^nope” in N",
+        "Unable to find “Nothing” in N",
+    ]
+    assert [m.find("a").attrs["href"] for m in missing] == ["n.html", "n.html"]
+
+
 def test_an_impossible_date_is_shown_as_text_and_the_build_goes_on(build_vault) -> None:
     text = "---\ncreated: 2024-02-30\nupdated: 2024-03-01\ntags: [kept]\n---\nBody\n"
     result, site = build_vault({"Dated.md": text})

@@ -84,7 +84,7 @@ def parse(text: str, path: str = "note.md") -> Note:
 @example("> [!note]\n^id\n%%\n[[x")
 @example("- a\n\t\n  - b ^x\n\n^y")
 @example("---\ntitle: [[T]]\n---\n")
-@example("---\ndate: 2024-02-30\nx: !!int \"abc\"\n---\n")
+@example('---\ndate: 2024-02-30\nx: !!int "abc"\n---\n')
 def test_parse_note_never_raises(text: str) -> None:
     note = parse(text)
     assert isinstance(note.body, str)

@@ -86,7 +86,21 @@ class BodyFiller:
             return f'<div class="embed embed-missing mm-error">Missing embed: “{what}”</div>'
         if res.is_asset:
             return self._media(ref, res, frame)
+        if res.status == "bad-anchor" and not frame.compact:
+            return self._no_section(ref, res, frame)
         return self._transclude(ref, res, frame)
+
+    def _no_section(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
+        """An embed of a heading or block the note does not have: a placeholder with a link
+        to the note, as Obsidian's "Unable to find section" (not the whole note, which a
+        typo in an id would pull in)."""
+        target = self.notes[NotePath(str(res.target))]
+        part = escape(f"^{ref.block}" if ref.block else "#".join(ref.heading))
+        href = escape(self._href(res, frame))
+        return (
+            f'<div class="embed embed-missing mm-error">Unable to find “{part}” in '
+            f'<a class="internal" href="{href}">{escape(target.title)}</a></div>'
+        )
 
     def _media(self, ref: LinkRef, res: Resolution, frame: _Frame) -> str:
         src = escape(relative_url(frame.page, self.urls[str(res.target)]))

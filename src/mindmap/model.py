@@ -44,6 +44,7 @@ class Block(NamedTuple):
     end: int
     wrap: str  # "ul"/"ol" when the block is a lone list item that needs its list around it
     line: int
+    anchor: str = ""  # the element's id, when not `^id` (a heading keeps its own)
 
 
 class Topic(NamedTuple):

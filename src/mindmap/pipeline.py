@@ -438,7 +438,11 @@ def link_problems(
         elif res.status == "bad-anchor":
             part = f"^{ref.block}" if ref.block else "#".join(ref.heading)
             message = f'"{stem_of(str(res.target))}" has no heading or block "{part}"'
-            hint = "the link goes to the top of the note"
+            hint = (
+                "the embed shows a placeholder"
+                if ref.embed
+                else "the link goes to the top of the note"
+            )
             diag = Diagnostic(
                 note.path, ref.line, ref.col, Severity.WARNING, "anchor-missing", message, hint
             )

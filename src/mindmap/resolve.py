@@ -116,7 +116,7 @@ class Resolver:
             block = next((b for b in note.blocks if b.id.lower() == want), None)
             if block is None:
                 return Resolution("bad-anchor", note.path)
-            return Resolution("found", note.path, anchor=f"^{block.id}")
+            return Resolution("found", note.path, anchor=block.anchor or f"^{block.id}")
         if ref.heading:
             anchor = find_heading(note, ref.heading)
             return Resolution("found" if anchor else "bad-anchor", note.path, anchor=anchor)

@@ -262,6 +262,47 @@ def test_standalone_block_after_a_list_names_the_list() -> None:
     )
 
 
+def test_standalone_block_after_a_heading_uses_the_headings_anchor() -> None:
+    """Seen in vaultofknowledge (`## Videos` then `^videos`): the id names the heading, and
+    a link to the block goes to the heading's own anchor (one element has one id)."""
+    note = parse("intro\n\n## Sub\n\n^vid\n\n- x\n")
+    (block,) = note.blocks
+    assert (block.id, block.anchor, block.line) == ("vid", "sub", 3)
+    assert note.slice(block.start, block.end) == '<h2 id="sub">Sub</h2>\n'
+    assert "^vid" not in note.body
+
+
+def test_standalone_block_after_a_paragraph_names_it() -> None:
+    note = parse("first\n\n^p1\n\nafter\n")
+    (block,) = note.blocks
+    assert note.slice(block.start, block.end) == '<p id="^p1">first</p>\n'
+
+
+@pytest.mark.parametrize(
+    ("block", "inside"),
+    [
+        ("```py\nx = 1\n```", '<div class="highlight">'),
+        ("$$\nx^2\n$$", '<div class="math display">'),
+        ("***", "<hr />"),
+        ("<div>raw</div>", "<div>raw</div>"),
+    ],
+)
+def test_standalone_block_after_a_one_token_block_wraps_it(block: str, inside: str) -> None:
+    """Code, math, a rule and HTML render no attributes of their own: a `<div>` carries the
+    id, so that a link lands on the block and an embed shows it."""
+    note = parse(f"before\n\n{block}\n\n^b1\n\nafter\n")
+    (blk,) = note.blocks
+    html = note.slice(blk.start, blk.end)
+    assert html.startswith('<div id="^b1">\n' + inside) and html.endswith("</div>\n")
+    assert "before" not in html and "after" not in html and "^b1\n" not in note.body
+
+
+def test_a_marker_naming_no_block_is_still_an_anchor() -> None:
+    note = parse("^top\n\ntext\n")
+    (block,) = note.blocks
+    assert note.slice(block.start, block.end) == '<p id="^top"></p>\n'
+
+
 def test_lazy_continuation_block_names_the_callout() -> None:
     note = parse("> [!tip] Tip\n> Use [[A|a]] when\n^callout-id\n\nafter\n")
     (block,) = note.blocks

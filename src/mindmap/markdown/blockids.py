@@ -2,8 +2,10 @@
 
 Trailing form: ` ^id` at the end of a paragraph names that paragraph, or the list item /
 quote / callout that directly holds it (a list item is named with its subtree). Standalone
-form: a paragraph that is only `^id`, after a list, quote, callout or table, names that block.
-The id goes to `meta["block_id"]` of the named block's opening token.
+form: a paragraph that is only `^id` names the block before it: a list, quote, callout or
+table (B2), and just as well a heading or a paragraph; a block that is one token (a code
+block, math, a rule, HTML) is wrapped in a `<div>` to carry the id. The id goes to
+`meta["block_id"]` of the named block's opening token.
 """
 
 from __future__ import annotations
@@ -32,17 +34,22 @@ def blockids_plugin(md: MarkdownIt) -> None:
 
 def _block_id_rule(state: StateCore) -> None:
     tokens = state.tokens
+    wraps: list[int] = []  # one-token blocks to wrap, once the tokens are walked
     for i, token in enumerate(tokens):
         if token.type != "inline" or not token.children:
             continue
         if tokens[i - 1].type == "paragraph_open":
             block_id = _strip_marker(token)
             if block_id:
-                _attach(tokens, i - 1, block_id, only_marker=not _has_content(token))
+                target = _attach(tokens, i - 1, block_id, only_marker=not _has_content(token))
+                if tokens[target].nesting == 0:
+                    wraps.append(target)
         elif tokens[i - 1].type == "callout_open":  # `> [!note] Title ^id`: names the callout
             block_id = _strip_marker(token)
             if block_id:
                 tokens[i - 1].meta = {**tokens[i - 1].meta, "block_id": block_id}
+    for at in reversed(wraps):
+        _wrap(tokens, at)
 
 
 def _strip_marker(inline: Token) -> str | None:
@@ -67,19 +74,49 @@ def _has_content(inline: Token) -> bool:
     return any(c.type != "text" or c.content.strip() for c in inline.children or [])
 
 
-def _attach(tokens: list[Token], para: int, block_id: str, only_marker: bool) -> None:
+def _attach(tokens: list[Token], para: int, block_id: str, only_marker: bool) -> int:
+    """Put the id on the block it names; returns that block's (first) token."""
     container = _enclosing(tokens, para)
     if container is not None:
         target = container
-    elif only_marker and para > 0 and tokens[para - 1].type in _STRUCTURES:
-        target = _matching_open(tokens, para - 1)
+    elif only_marker and para > 0:
+        target = _previous_block(tokens, para)
     else:
         target = para
     if only_marker:
         for j in (para, para + 1, para + 2):
-            tokens[j].hidden = True
+            tokens[j].hidden = target != para  # a marker naming nothing stays as an anchor
         tokens[para + 1].children = []
     tokens[target].meta = {**(tokens[target].meta or {}), "block_id": block_id}
+    return target
+
+
+def _previous_block(tokens: list[Token], para: int) -> int:
+    """The block that ends right before the paragraph: its opening token, or the token
+    itself when it is a block of one token; the paragraph when there is none."""
+    before = tokens[para - 1]
+    if before.type in _STRUCTURES:
+        return _matching_open(tokens, para - 1)
+    if before.type in ("heading_close", "paragraph_close"):
+        for j in range(para - 2, -1, -1):
+            if tokens[j].nesting == 1 and tokens[j].level == before.level:
+                return j
+    if before.nesting == 0 and before.block and before.type not in ("inline", "front_matter"):
+        return para - 1
+    return para
+
+
+def _wrap(tokens: list[Token], at: int) -> None:
+    """A block of one token (fence, math, rule, HTML), which renders no attributes, in a
+    `<div>` that carries its id."""
+    inner = tokens[at]
+    opener = Token("block_wrap_open", "div", 1)
+    closer = Token("block_wrap_close", "div", -1)
+    for token in (opener, closer):
+        token.block, token.level, token.map = True, inner.level, inner.map
+    opener.meta = {"block_id": inner.meta.pop("block_id")}
+    inner.level += 1
+    tokens[at : at + 1] = [opener, inner, closer]
 
 
 def _enclosing(tokens: list[Token], para: int) -> int | None:

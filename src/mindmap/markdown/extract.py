@@ -149,13 +149,15 @@ class _Walker:
         if any(b.id.lower() == block_id.lower() for b in self.out.blocks):
             self._warn(line, "blockid-duplicate", f'block id "^{block_id}" is used twice')
             return
-        if not token.attrGet("id"):
+        own = str(token.attrGet("id") or "")  # a heading's: links to the block use it
+        if not own:
             token.attrSet("id", self.unique_id("^" + block_id))
         wrap = ""
         if token.type == "list_item_open":
             parent = next(t for t in reversed(self.tokens[:i]) if t.level < token.level)
             wrap = "ol" if parent.type == "ordered_list_open" else "ul"
-        self.out.blocks.append(Block(block_id, i, self.closes.get(i, i) + 1, wrap, line))
+        end = self.closes.get(i, i) + 1
+        self.out.blocks.append(Block(block_id, i, end, wrap, line, own))
 
     def _inline(self, i: int) -> None:
         inline = self.tokens[i]
