@@ -581,6 +581,35 @@ def test_rebuilds_its_own_site_and_drops_stale_files(make_vault, build_vault, tm
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.parametrize("damage", ["deleted", "edited", "added", "added in a new folder"])
+def test_a_build_with_nothing_to_do_repairs_a_site_changed_by_hand(
+    make_vault, tmp_path, damage: str
+) -> None:
+    """No note changed, but the site did: the cached build must not take it for up to date
+    (it only checked that the folder was its own), and it deletes what it did not write."""
+    notes = make_vault(SMALL)
+    age(notes, 300)
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0  # settled, nothing to do
+    before = snapshot(tmp_path / "site")
+    site = tmp_path / "site"
+    if damage == "deleted":
+        (site / "b.html").unlink()
+        (site / "static/theme.js").unlink()
+    elif damage == "edited":
+        with (site / "index.html").open("a") as page:
+            page.write("<script>alert(1)</script>")
+    else:
+        where = site / ("extra.html" if damage == "added" else "more/extra.txt")
+        write_files(where.parent, {where.name: "left by hand"})
+    result = cli("build", "notes", "-o", "site")
+    assert result.exit_code == 0, result.output
+    assert {url: data for url, (data, _mtime) in snapshot(site).items()} == {
+        url: data for url, (data, _mtime) in before.items()
+    }
+    assert not (site / "more").exists()
+
+
 def test_an_empty_existing_folder_is_fine(make_vault, tmp_path) -> None:
     notes = make_vault(SMALL)
     (tmp_path / "empty").mkdir()

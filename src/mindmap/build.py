@@ -56,7 +56,7 @@ from mindmap.pipeline import (
     templates_digest,
     warm_up,
 )
-from mindmap.search import SearchIndex
+from mindmap.search import SEARCH_DIR, SearchIndex
 from mindmap.vault import file_digest, parse_notes, scan
 
 if TYPE_CHECKING:
@@ -224,7 +224,11 @@ class Builder:
     def _output_intact(self) -> bool:
         search = not self.config.search or self.search.due is not None
         search = search or self.search.made() is not None
-        return (self.out_dir / MARKER).exists() and (not self.keep or bool(self._files)) and search
+        if not (self.out_dir / MARKER).exists() or not search:
+            return False
+        if self.keep:  # serve: what it serves is in memory; it reads the folder only once
+            return bool(self._files)
+        return not _strays(self.out_dir, set(self.state.digests))
 
     def _index(self, plan: SitePlan) -> list[Diagnostic]:
         """The search index of the note pages as just written: made now by `build`, when
@@ -392,9 +396,10 @@ class Builder:
             if self.state.digests.get(u) != rendered.digests[u]
         }
         copies = {u: p for u, p in copies.items() if self.state.digests.get(u) != _file_digest(p)}
+        strays = [] if self.keep else _strays(self.out_dir, set(self.state.digests) | planned)
         _write_files(self.out_dir, changed, copies)
         removed = sorted(set(self.state.digests) - planned)
-        _remove_files(self.out_dir, removed)
+        _remove_files(self.out_dir, removed + strays)
         return BuildResult(
             files=len(planned) + 2, written=sorted(changed) + sorted(copies), removed=removed
         )
@@ -490,6 +495,9 @@ class Snapshot(Mapping[str, "bytes | Path"]):
         return len(self.raw) + len(self._index())
 
 
+_OWN_FILES = {MARKER, ".nojekyll"}
+
+
 def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:
     """Fingerprint of every input, or "" when a file is too recent to trust its stat. The
     names of hidden and ignored notes count too: links to them become plain text."""
@@ -537,6 +545,21 @@ def _write_files(out: Path, pages: dict[str, bytes], copies: dict[str, Path]) ->
     items = [(u, d, None) for u, d in pages.items()] + [(u, None, p) for u, p in copies.items()]
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda item: put(*item), items))
+
+
+def _strays(out: Path, known: set[str]) -> list[str]:
+    """Files in the output folder that no build wrote there (put there by hand): `build`
+    deletes them, as a first build, which replaces the folder, does. The search index's
+    folder is left to the index, which deletes files of an older index itself."""
+    found = []
+    for folder, subfolders, names in os.walk(out):
+        here = Path(folder).relative_to(out).as_posix()
+        prefix = "" if here == "." else f"{here}/"
+        if prefix == f"{SEARCH_DIR}/":
+            subfolders.clear()
+            continue
+        found += [url for url in (prefix + n for n in names) if url not in known]
+    return sorted(url for url in found if url not in _OWN_FILES)
 
 
 def _remove_files(out: Path, urls: list[str]) -> None:

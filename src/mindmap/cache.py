@@ -134,6 +134,7 @@ def load_state(out_dir: Path, settings: str) -> BuildState:
         if stat_key(out_dir / url) != state.stats.get(url):  # changed or deleted by hand
             state.keys.pop(url, None)
             state.digests.pop(url, None)
+            state.inputs = ""  # so the next build is not taken for one with nothing to do
     return state
 
 
