@@ -2,7 +2,7 @@
 // small toolbar: expand all, fold to level 1, 2 or 3. What is folded is remembered per page
 // (localStorage). Without JavaScript the whole outline shows, as before.
 // Block anchors: a heading or bullet that has an id offers a "#" link to it; clicking it
-// copies the link to the clipboard too.
+// copies the link to the clipboard too. A link to something inside a folded branch unfolds it.
 (function () {
   "use strict";
   var body = document.querySelector(".mm-body");
@@ -75,6 +75,24 @@
   });
   var folded = load();
   branches.forEach(function (li) { if (li.id && folded.indexOf(li.id) >= 0) set(li, true); });
+
+  // A link to a bullet (or a block) inside a folded branch unfolds the branches around it
+  // and scrolls to it: on load and whenever the fragment changes.
+  function reveal() {
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    var target = id && document.getElementById(id);
+    if (!target || !body.contains(target)) return;
+    var opened = false;
+    for (var el = target.parentElement; el && el !== body; el = el.parentElement) {
+      if (el.classList.contains("mm-folded")) { set(el, false); opened = true; }
+    }
+    if (!opened) return;
+    save();
+    target.scrollIntoView();
+  }
+  reveal();
+  window.addEventListener("hashchange", reveal);
 
   var tools = document.createElement("div");
   tools.className = "mm-outline-tools";

@@ -111,6 +111,27 @@ def test_fold_and_unfold_bullets(site: Path, browser: object) -> None:
     assert errors == []
 
 
+def test_a_link_into_a_folded_branch_unfolds_it(site: Path, browser: object) -> None:
+    """A link to a bullet inside folded branches (a backlink's context, a block link) lands
+    on it: the branches around it unfold, on load and when only the fragment changes."""
+    errors: list[str] = []
+    url = (site / "people" / "memory.html").as_uri()
+    page = open_page(browser, url, errors)
+    page.get_by_role("button", name="Level 1").click()  # type: ignore[attr-defined]
+    target = page.locator("[id='^three-stores']")  # type: ignore[attr-defined]
+    assert target.is_hidden()
+    page.goto(url + "#%5Ethree-stores")  # type: ignore[attr-defined]
+    assert target.is_visible()
+    assert page.evaluate("scrollY") > 0  # type: ignore[attr-defined]
+    page.goto(url)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Level 1").click()  # type: ignore[attr-defined]
+    page.goto("about:blank")  # type: ignore[attr-defined]
+    page.goto(url + "#%5Ethree-stores")  # type: ignore[attr-defined]
+    assert target.is_visible()
+    assert page.evaluate("scrollY") > 0  # type: ignore[attr-defined]
+    assert errors == []
+
+
 def test_headings_and_bullets_offer_a_link_to_themselves(site: Path, browser: object) -> None:
     errors: list[str] = []
     page = open_page(browser, (site / "people" / "memory.html").as_uri(), errors)
