@@ -152,6 +152,24 @@ def _background(page: object) -> str:
     return page.evaluate("getComputedStyle(document.body).backgroundColor")  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_code_prints_in_light_colours_whatever_the_theme(
+    site: Path, browser: object, theme: str
+) -> None:
+    """Print is light: the page and the code's colours too, also after the reader chose
+    dark (the print rules used to stop at `:root:not([data-theme=dark])`)."""
+    context = browser.new_context(color_scheme="light")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto((site / "machines" / "gradient-descent.html").as_uri())
+    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    page.emulate_media(media="print")
+    keyword = page.locator(".highlight .k").first
+    assert keyword.evaluate("e => getComputedStyle(e).color") == "rgb(0, 128, 0)"
+    block = page.locator(".highlight").first
+    assert block.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(248, 248, 248)"
+    context.close()
+
+
 @pytest.mark.parametrize("system", ["light", "dark"])
 def test_theme_toggle_persists_across_pages(site: Path, browser: object, system: str) -> None:
     """The toggle switches from the system's theme to the other one, the choice holds on
