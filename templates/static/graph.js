@@ -556,9 +556,14 @@ P.tooltip = function (i, p) {
   if (i < 0) { tip.hidden = true; this.canvas.style.cursor = ""; return; }
   var gi = this.m.gi[i], g = this.g;
   tip.textContent = g.title[gi] + (g.kind[gi] === 1 ? " — " + this.noteTitle(gi) : g.kind[gi] === 3 ? " (missing)" : "");
-  tip.style.left = Math.min(p[0] + 12, this.w - 200) + "px";
-  tip.style.top = p[1] + 12 + "px";
   tip.hidden = false;
+  // below and right of the pointer, or flipped to the side that has room (the graph's
+  // frame clips what overflows it)
+  var tw = tip.offsetWidth, th = tip.offsetHeight, x = p[0] + 12, y = p[1] + 12;
+  if (x + tw > this.w) x = Math.max(0, p[0] - 12 - tw);
+  if (y + th > this.h) y = Math.max(0, p[1] - 12 - th);
+  tip.style.left = x + "px";
+  tip.style.top = y + "px";
   this.canvas.style.cursor = g.url[gi] ? "pointer" : "";
 };
 

@@ -89,6 +89,24 @@ def test_find_a_note_then_click_it(served: str, browser: object, errors: list[st
     assert errors == []
 
 
+def test_the_tooltip_stays_inside_the_graph(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    """Near the frame's right or bottom edge the tooltip flips to the side with room (the
+    frame clips what overflows it)."""
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    frame = page.locator(".mm-graph canvas").bounding_box()  # type: ignore[attr-defined]
+    tip = page.locator(".mm-graph-tip")  # type: ignore[attr-defined]
+    for corner in ("[2, 2]", "[g.w - 2, 2]", "[2, g.h - 2]", "[g.w - 2, g.h - 2]"):
+        page.evaluate(f"(() => {{ var g = mmGraph[0]; g.tooltip(0, {corner}); }})()")  # type: ignore[attr-defined]
+        box = tip.bounding_box()
+        assert box["x"] >= frame["x"] and box["y"] >= frame["y"], corner
+        assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5, corner
+        assert box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5, corner
+    assert errors == []
+
+
 def test_toggles_and_zoom_change_what_is_drawn(
     served: str, browser: object, errors: list[str]
 ) -> None:
