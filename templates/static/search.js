@@ -12,7 +12,8 @@
   var root = opener.getAttribute("data-root") || "";
   var host = document.querySelector("[data-search-inline]");  // search.html
   var ui = null, dialog = null, back = null, pagefind = null;
-  var shown = [], active = -1, asked = 0;
+  var shown = [], active = -1, asked = 0, results = [], term = "";
+  var PAGE = 10;  // results shown at a time (each loads its fragment)
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -42,11 +43,15 @@
     list.id = "mm-search-results";
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", "Results");
-    box.append(form, status, list);
+    var more = el("button", "mm-search-more", "Show more results");
+    more.type = "button";
+    more.hidden = true;
+    more.addEventListener("click", showMore);
+    box.append(form, status, list, more);
     form.addEventListener("submit", function (e) { e.preventDefault(); go(); });
     input.addEventListener("input", function () { search(input.value); });
     input.addEventListener("keydown", keys);
-    return { box: box, form: form, input: input, status: status, list: list };
+    return { box: box, form: form, input: input, status: status, list: list, more: more };
   }
 
   function say(text) { ui.status.textContent = text; }
@@ -81,23 +86,35 @@
     return pagefind;
   }
 
-  function search(term) {
+  function search(query) {
     var n = ++asked, loading = load();
-    term = term.trim();
+    query = query.trim();
     if (!loading) return;
-    if (!term) { show([], "", 0); return; }
-    loading.then(function (pf) { return pf.debouncedSearch(term, {}, 100); })
+    if (!query) { results = []; term = ""; show([]); return; }
+    loading.then(function (pf) { return pf.debouncedSearch(query, {}, 100); })
       .then(function (found) {
         if (!found || n !== asked) return null;  // a newer query took over
-        var top = found.results.slice(0, 10).map(function (r) { return r.data(); });
+        var top = found.results.slice(0, PAGE).map(function (r) { return r.data(); });
         return Promise.all(top).then(function (data) {
-          if (n === asked) show(data, term, found.results.length);
+          if (n === asked) { results = found.results; term = query; show(data); }
         });
       })
       .catch(function () { if (n === asked) say("Search failed; try again."); });
   }
 
-  function show(data, term, total) {
+  // The next results of the same query, after those shown (the first of them selected).
+  function showMore() {
+    var n = asked, from = shown.length;
+    var next = results.slice(from, from + PAGE).map(function (r) { return r.data(); });
+    Promise.all(next).then(function (data) {
+      if (n !== asked) return;
+      show(shown.concat(data), from);
+      if (ui.more.hidden) ui.input.focus();  // the button is gone: back to the query
+    }).catch(function () { if (n === asked) say("Search failed; try again."); });
+  }
+
+  function show(data, first) {
+    var total = results.length;
     shown = data;
     ui.list.textContent = "";
     data.forEach(function (d, i) {
@@ -116,7 +133,8 @@
       ui.list.append(li);
     });
     ui.input.setAttribute("aria-expanded", data.length ? "true" : "false");
-    select(data.length ? 0 : -1);
+    select(data.length ? first || 0 : -1);
+    ui.more.hidden = total <= data.length;
     var more = total > data.length ? " (the first " + data.length + " shown)" : "";
     say(!term ? "" : total ? total + (total === 1 ? " note" : " notes") + more
       : "No note matches \u201c" + term + "\u201d.");
@@ -188,10 +206,11 @@
     dialog.addEventListener("click", function (e) { if (e.target === dialog) dialog.close(); });
     dialog.addEventListener("keydown", function (e) {  // Tab stays in the dialog
       if (e.key !== "Tab") return;
-      var ends = [ui.input, close], at = ends.indexOf(document.activeElement);
-      if (at === (e.shiftKey ? 0 : 1) || at < 0) {
+      var ends = ui.more.hidden ? [ui.input, close] : [ui.input, close, ui.more];
+      var at = ends.indexOf(document.activeElement), last = ends.length - 1;
+      if (at === (e.shiftKey ? 0 : last) || at < 0) {
         e.preventDefault();
-        ends[e.shiftKey ? 1 : 0].focus();
+        ends[e.shiftKey ? last : 0].focus();
       }
     });
     dialog.addEventListener("close", function () {

@@ -170,6 +170,32 @@ def test_the_search_page_searches_in_place(
     expect(page.locator("#mm-search-q")).to_be_focused()  # type: ignore[attr-defined]
 
 
+def test_more_results_than_fit_are_a_button_away(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    """A query with more than ten matches shows ten and a button for the next ones, which
+    the keyboard reaches; once all are shown the button goes and focus returns to the query."""
+    dev, _notes = served
+    page = open_page(browser, dev.url + "search.html?q=forgetting", errors)
+    results = page.locator("main .mm-search-result")  # type: ignore[attr-defined]
+    status = page.locator("main .mm-search-status")  # type: ignore[attr-defined]
+    expect(status).to_contain_text("(the first 10 shown)")
+    total = int(status.inner_text().split()[0])
+    assert total > 10
+    more = page.get_by_role("button", name="Show more results")  # type: ignore[attr-defined]
+    expect(results).to_have_count(10)
+    more.focus()
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    expect(results).to_have_count(min(total, 20))
+    if total <= 20:
+        expect(more).to_be_hidden()
+        expect(status).to_have_text(f"{total} notes")
+        expect(page.locator("#mm-search-q")).to_be_focused()  # type: ignore[attr-defined]
+    urls = [a.get_attribute("href") for a in page.locator("main .mm-search-result a").all()]  # type: ignore[attr-defined]
+    assert len(set(urls)) == len(urls)  # the next ones, not the first ones again
+    expect(page.locator("#mm-search-r10")).to_have_attribute("aria-selected", "true")  # type: ignore[attr-defined]
+
+
 def test_the_search_page_without_javascript_explains(
     served: tuple[DevServer, Path], browser: object
 ) -> None:
