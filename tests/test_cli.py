@@ -141,6 +141,11 @@ def test_config_option_and_site_title(cwd: Path) -> None:
         ("embed_depth: -1\n", "mindmap.yml: embed_depth must be a whole number"),
         ("severity: [a]\n", "mindmap.yml: severity must be a mapping"),
         ("severity:\n  link-missing: fatal\n", "severity levels must be error, warning or info"),
+        (
+            "severity:\n  link-mising: info\n  nosuch: error\n",
+            "mindmap.yml: unknown diagnostic code(s) under severity: "
+            "link-mising (did you mean link-missing?), nosuch",
+        ),
         ("- just\n- a list\n", "mindmap.yml: expected a mapping of settings"),
         ('title: "unclosed\n', "cannot read mindmap.yml"),
         ("title: [a\n", "cannot read mindmap.yml"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ import click
 import yaml
 
 import mindmap
+from mindmap.diagnostics import CODES
 
 
 class ConfigError(click.ClickException):
@@ -78,7 +81,16 @@ def _from_mapping(data: dict[str, Any], path: Path) -> Config:
     bad = {v for v in values.get("severity", {}).values()} - {"error", "warning", "info"}
     if bad:
         raise ConfigError(f"{path}: severity levels must be error, warning or info")
+    unknown_codes = sorted(set(map(str, values.get("severity", {}))) - set(CODES))
+    if unknown_codes:
+        named = ", ".join(_with_guess(code, CODES) for code in unknown_codes)
+        raise ConfigError(f"{path}: unknown diagnostic code(s) under severity: {named}")
     return Config(**values, base_dir=path.resolve().parent)
+
+
+def _with_guess(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"{name} (did you mean {close[0]}?)" if close else name
 
 
 def builtin_templates() -> Path:
