@@ -748,6 +748,25 @@ def test_an_embed_of_a_missing_section_is_a_placeholder_not_the_note(build_vault
     assert [m.find("a").attrs["href"] for m in missing] == ["n.html", "n.html"]
 
 
+@pytest.mark.parametrize("home", ["Nope", "Draft", "Draft.md"])
+def test_a_home_setting_naming_no_published_note_is_reported(build_vault, home: str) -> None:
+    notes = {"A.md": "a\n", "Draft.md": "---\ndraft: true\n---\nsecret\n"}
+    result, site = build_vault(notes, {"home": home})
+    [diag] = [d for d in result.diagnostics if d.code == "home-missing"]
+    assert diag.format("notes") == (
+        f'warning: the home setting names no published note: "{home}" [home-missing]\n'
+        "    hint: the home page is an overview of the notes instead; name a note by its path "
+        "in the vault (a draft or an ignored note cannot be the home page)"
+    )
+    assert "secret" not in read_site(site)["index.html"].decode()
+
+
+def test_a_home_setting_naming_a_note_is_quiet(build_vault) -> None:
+    result, site = build_vault({"A.md": "a home\n", "B.md": "b\n"}, {"home": "A"})
+    assert [d.code for d in result.diagnostics] == []
+    assert "a home" in read_site(site)["index.html"].decode()
+
+
 def test_an_impossible_date_is_shown_as_text_and_the_build_goes_on(build_vault) -> None:
     text = "---\ncreated: 2024-02-30\nupdated: 2024-03-01\ntags: [kept]\n---\nBody\n"
     result, site = build_vault({"Dated.md": text})

@@ -26,6 +26,7 @@ CODES = {
     "encoding": "a note is not valid UTF-8",
     "filename-encoding": "a file name is not valid UTF-8",
     "search-index": "the search index could not be made",
+    "home-missing": "the home setting names no published note",
 }  # every code; README.md documents each one (tests/test_docs.py checks)
 
 

@@ -120,6 +120,8 @@ def plan_site(
     diags += link_diagnostics(published, resolutions, resolver, cache=memo.resolutions)
     used = used_assets(resolutions)
     home = find_home(published, config)
+    if config.home and home is None:
+        diags.append(_no_home(config.home))
     tags = sorted(all_tags(published.values()))
     folders = folders_of(list(published))
     reserved = sorted(static_files(config))  # the stylesheets' urls are not for attachments
@@ -458,6 +460,19 @@ def used_assets(resolutions: dict[NotePath, list[Resolution]]) -> set[AssetPath]
         for r in rs
         if r.status == "found" and r.is_asset
     }
+
+
+def _no_home(name: str) -> Diagnostic:
+    return Diagnostic(
+        "",
+        0,
+        0,
+        Severity.WARNING,
+        "home-missing",
+        f'the home setting names no published note: "{name}"',
+        "the home page is an overview of the notes instead; name a note by its path in the "
+        "vault (a draft or an ignored note cannot be the home page)",
+    )
 
 
 def find_home(notes: dict[NotePath, Note], config: Config) -> NotePath | None:
