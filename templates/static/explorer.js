@@ -8,7 +8,7 @@
   var me = document.currentScript;
   if (!button || !me) return;
   var root = me.src.replace(/static\/explorer\.js(\?.*)?$/, "");
-  var here = location.href.split("#")[0];
+  var here = location.href.split(/[?#]/)[0].replace(/\/$/, "/index.html");  // "/" is index.html
   var panel = null;
 
   function load(done) {

@@ -9,7 +9,7 @@
   if (!svg) return;
   var NS = "http://www.w3.org/2000/svg", ROW = 26, PAD = 6;  // as in treeview.py
   var CURVE = /^M(-?\d+),(-?\d+)c(-?\d+),0 -?\d+,(-?\d+) (-?\d+),-?\d+(h-?\d+)?$/;
-  var key = "mindmap:mindview:" + location.pathname;
+  var key = "mindmap:mindview:" + location.pathname.replace(/\/$/, "/index.html");
   var knobs = [];
 
   function groups(g) {

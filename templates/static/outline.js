@@ -32,7 +32,7 @@
 
   var branches = Array.prototype.slice.call(body.querySelectorAll("li.branch"));
   if (!branches.length) return;
-  var key = "mindmap:folded:" + location.pathname;
+  var key = "mindmap:folded:" + location.pathname.replace(/\/$/, "/index.html");  // one page
 
   function load() {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }

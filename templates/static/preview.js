@@ -124,7 +124,8 @@
     var a = e.target.closest && e.target.closest("a.internal[href]");
     if (!a || a.closest(".mm-preview")) return null;
     var url = new URL(a.href, location.href);
-    return url.pathname === location.pathname ? null : a;  // the page itself: no preview
+    var path = function (p) { return p.replace(/\/$/, "/index.html"); };
+    return path(url.pathname) === path(location.pathname) ? null : a;  // the page itself
   }
 
   function enter(e, delay) {

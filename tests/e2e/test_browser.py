@@ -152,6 +152,21 @@ def _background(page: object) -> str:
     return page.evaluate("getComputedStyle(document.body).backgroundColor")  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("system", ["light", "dark"])
+def test_the_404_page_follows_the_chosen_theme(site: Path, browser: object, system: str) -> None:
+    """The not-found page is self-contained, but the reader's choice of theme holds there too."""
+    context = browser.new_context(color_scheme=system)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto((site / "index.html").as_uri())
+    page.get_by_role("button", name="Dark theme").click()  # the other theme
+    page.goto((site / "404.html").as_uri())
+    chosen = "light" if system == "dark" else "dark"
+    assert page.evaluate("document.documentElement.dataset.theme") == chosen
+    dark = "rgb(22, 24, 27)"
+    assert (_background(page) == dark) == (chosen == "dark")
+    context.close()
+
+
 @pytest.mark.parametrize("theme", ["dark", "light"])
 def test_code_prints_in_light_colours_whatever_the_theme(
     site: Path, browser: object, theme: str
@@ -248,6 +263,26 @@ def test_no_previews_from_disk(site: Path, browser: object) -> None:
     page.locator(".mm-body a.internal").first.hover()  # type: ignore[attr-defined]
     page.wait_for_timeout(600)  # type: ignore[attr-defined]
     assert page.locator(".mm-preview").count() == 0  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_the_site_root_is_the_home_page_for_the_scripts(served: str, browser: object) -> None:
+    """Served at `/`, the home page is index.html to the explorer (its note is current) and
+    to the outline (folds made at `/` are those of /index.html)."""
+    errors: list[str] = []
+    page = open_page(browser, served, errors)
+    assert page.url.endswith("/")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Explorer").click()  # type: ignore[attr-defined]
+    panel = page.get_by_role("navigation", name="Explorer")  # type: ignore[attr-defined]
+    assert panel.locator("a[aria-current=page]").inner_text() == "A Garden of Learning"
+    page.keyboard.press("Escape")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Level 1").click()  # type: ignore[attr-defined]
+    folded = page.locator(".mm-body li.mm-folded")  # type: ignore[attr-defined]
+    count = folded.count()
+    assert count > 0
+    page.goto(served + "index.html")  # type: ignore[attr-defined]
+    assert folded.count() == count
+    page.get_by_role("button", name="Expand all").click()  # type: ignore[attr-defined]
     assert errors == []
 
 
