@@ -225,6 +225,21 @@ def test_topic_anchors_are_the_html_ids() -> None:
         assert f'id="{topic.anchor}"' in note.body
 
 
+def test_an_inline_script_is_dropped_with_its_text() -> None:
+    """Raw `<script>…</script>` in a bullet: the sanitiser dropped the tags one by one and
+    the script's text showed in the page, the topic's title and its anchor."""
+    note = parse("- a <script>alert(2)</script> b [[X]]\n  - kid\n- c <style>p{}</style> d\n")
+    (topic,) = note.topics
+    assert (topic.anchor, topic.title) == ("t-a-b-x", "a b X")
+    assert "alert" not in note.body and "p{}" not in note.body
+    assert "c  d" in note.body
+
+
+def test_a_bullet_of_embeds_only_gets_a_real_anchor() -> None:
+    note = parse("- ![[Y]]\n  - kid\n- ![[Z]]\n  - kid\n")
+    assert [t.anchor for t in note.topics] == ["t-item", "t-item-2"]
+
+
 # --- blocks ------------------------------------------------------------------------------
 
 

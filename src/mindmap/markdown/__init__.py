@@ -23,6 +23,7 @@ from mindmap.markdown.extract import extract
 from mindmap.markdown.highlights import highlights_plugin
 from mindmap.markdown.properties import Properties, properties_plugin, read_properties
 from mindmap.markdown.render import PLACEHOLDER, PartsRenderer, install_rules
+from mindmap.markdown.sanitise import raw_content_plugin
 from mindmap.markdown.tags import tags_plugin
 from mindmap.markdown.tasks import tasks_plugin
 from mindmap.markdown.wikilinks import wikilinks_plugin
@@ -49,6 +50,7 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
         tasks_plugin,
         callouts_plugin,
         blockids_plugin,
+        raw_content_plugin,
     ):
         md.use(plugin)
     md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)

@@ -127,7 +127,8 @@ class _Walker:
         if token.meta and "block_id" in token.meta:
             anchor = self.unique_id("^" + token.meta["block_id"])
         elif branch or holds_link:
-            anchor = self.unique_id("t-" + anchor_slug(text)[:40].rstrip("-"))
+            slug = anchor_slug(text)[:40].rstrip("-") or "item"  # only embeds: no text
+            anchor = self.unique_id("t-" + slug)
         if anchor:
             token.attrSet("id", anchor)
         if branch:

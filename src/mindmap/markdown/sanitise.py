@@ -13,6 +13,10 @@ import re
 from html import escape
 from html.parser import HTMLParser
 
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
 _TAGS = frozenset(
     [
         "a",
@@ -177,3 +181,35 @@ def _safe_url(tag: str, name: str, value: str) -> bool:
         return True
     scheme = _SCHEME.match(url)
     return scheme is None or scheme.group(0).lower() in _SAFE_SCHEMES
+
+
+_RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+def raw_content_plugin(md: MarkdownIt) -> None:
+    """Text between inline raw `<script>…</script>` (and the other elements dropped with
+    their content) is dropped too: a tag at a time, the sanitiser could drop only the tags,
+    and the script's text showed on the page, in outline titles and in anchors."""
+    md.core.ruler.after("inline", "raw_content", _drop_raw_content)
+
+
+def _drop_raw_content(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type == "inline" and token.children and "<" in token.content:
+            token.children = _kept(token.children)
+
+
+def _kept(children: list[Token]) -> list[Token]:
+    kept: list[Token] = []
+    inside: str | None = None  # the element whose content is being dropped
+    for child in children:
+        match = _RAW_TAG.match(child.content) if child.type == "html_inline" else None
+        name = match.group(2).lower() if match else ""
+        if inside is None and match and not match.group(1) and name in _DROP_WITH_CONTENT:
+            inside = None if child.content.rstrip().endswith("/>") else name
+        elif inside is not None:
+            if match and match.group(1) and name == inside:
+                inside = None
+        else:
+            kept.append(child)
+    return kept
