@@ -37,6 +37,14 @@ def test_line_and_col_in_plain_paragraphs() -> None:
     assert positions(note) == [("A", 1, 7), ("B.png", 2, 13), ("C", 4, 4)]
 
 
+def test_many_links_on_one_line_each_have_their_column() -> None:
+    line = ", ".join(f"[[n{i}]]" for i in range(300))
+    note = parse(f"intro\n\n- item\n  {line}\n  - [[kid]] and [[kid2]]\n")
+    cols = [line.index(f"[[n{i}]]") + 3 for i in range(300)]
+    assert positions(note)[:300] == [(f"n{i}", 4, c) for i, c in zip(range(300), cols, strict=True)]
+    assert positions(note)[300:] == [("kid", 5, 5), ("kid2", 5, 17)]
+
+
 def test_lines_are_file_lines_after_front_matter() -> None:
     text = "---\ntitle: T\ntags: [a]\n---\n\n# H [[InHeading]]\nbody [[A]]\n"
     assert positions(parse(text)) == [("InHeading", 6, 5), ("A", 7, 6)]

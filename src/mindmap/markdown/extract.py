@@ -7,6 +7,7 @@ hold links), so that render.py only has to print what is decided here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -22,6 +23,7 @@ _LISTS = ("bullet_list_open", "ordered_list_open")
 _CRUMB_MAX = 80
 _RESERVED_IDS = frozenset({"main"})
 _CRUMBS = 4
+_NEWLINE = re.compile("\n")
 
 
 @dataclass
@@ -77,6 +79,8 @@ class _Walker:
         self.ids: set[str] = set()
         self.heading_path: list[tuple[int, str, str]] = []  # (level, text, anchor)
         self.items: list[tuple[int, str, str, bool]] = []  # (close, text, anchor, is a topic)
+        # per inline content: where its lines start, and each line's column in the source
+        self.layouts: dict[tuple[int, str], tuple[list[int], dict[int, int]]] = {}
 
     def run(self) -> Extracted:
         for i, token in enumerate(self.tokens):
@@ -243,17 +247,29 @@ class _Walker:
 
     def _position(self, content: str, base: int, offset: int, raw: str) -> tuple[int, int]:
         """File line and column of inline `offset`: the inline content has lost its list or
-        quote prefix, so find where this content line sits in the source line."""
-        start = content.rfind("\n", 0, offset) + 1
-        line = base + content.count("\n", 0, offset) + 1
-        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        end = content.find("\n", offset)
-        text = content[start : end if end >= 0 else len(content)]
-        at = source.find(text) if text else -1
-        if at < 0:
+        quote prefix, so find where this content line sits in the source line (once a line:
+        a line of thousands of links must not be searched again for each)."""
+        starts, shifts = self._layout(content, base)
+        k = bisect_right(starts, offset) - 1
+        line = base + k + 1
+        shift = shifts.get(k)
+        if shift is None:
+            source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            end = starts[k + 1] - 1 if k + 1 < len(starts) else len(content)
+            text = content[starts[k] : end]
+            shift = shifts[k] = source.find(text) if text else -1
+        if shift < 0:
+            source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
             at = source.find(raw)
             return line, at + 1 if at >= 0 else 0
-        return line, at + offset - start + 1
+        return line, shift + offset - starts[k] + 1
+
+    def _layout(self, content: str, base: int) -> tuple[list[int], dict[int, int]]:
+        layout = self.layouts.get((base, content))
+        if layout is None:
+            starts = [0, *(m.end() for m in _NEWLINE.finditer(content))]
+            layout = self.layouts[(base, content)] = (starts, {})
+        return layout
 
     def _section_ends(self) -> None:
         heads = self.out.headings
