@@ -5,6 +5,7 @@ front matter. Everything here is what resolve.py, graph.py and bodies.py rely on
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
@@ -43,6 +44,20 @@ def test_many_links_on_one_line_each_have_their_column() -> None:
     cols = [line.index(f"[[n{i}]]") + 3 for i in range(300)]
     assert positions(note)[:300] == [(f"n{i}", 4, c) for i, c in zip(range(300), cols, strict=True)]
     assert positions(note)[300:] == [("kid", 5, 5), ("kid2", 5, 17)]
+
+
+def test_the_same_link_in_two_cells_of_a_row_has_two_columns() -> None:
+    """Each table cell is an inline of its own: a cell's text was looked for from the start
+    of the row, so a second `[[m1]]` got the first one's column (and its warning was merged
+    with the first as a duplicate)."""
+    note = parse("| [[m1]] | [[m1]] |\n|---|---|\n| a [[m1]] | [[m2]] [[m1]] |\n")
+    assert positions(note) == [
+        ("m1", 1, 3),
+        ("m1", 1, 12),
+        ("m1", 3, 5),
+        ("m2", 3, 14),
+        ("m1", 3, 21),
+    ]
 
 
 def test_lines_are_file_lines_after_front_matter() -> None:
@@ -521,6 +536,20 @@ def test_real_dates_are_dates() -> None:
     note = parse("---\ndate: 2024-02-29\nupdated: 2024-01-01T10:30:00\n---\nx\n")
     assert note.diagnostics == ()
     assert (note.meta["date"], note.meta["updated"]) == ("2024-02-29", "2024-01-01T10:30:00")
+
+
+@pytest.mark.parametrize("prefix", ["intro\n\n", ""])
+def test_an_outline_too_deep_is_reported_at_its_first_hidden_line(prefix: str) -> None:
+    lines = [f"{'  ' * i}- item {i}" for i in range(300)]
+    note = parse(prefix + "\n".join(lines) + "\nafter\n")
+    (diag,) = note.diagnostics
+    assert (diag.code, diag.severity) == ("nesting-too-deep", Severity.WARNING)
+    shown = {int(n) for n in re.findall(r"item (\d+)", note.body)}
+    first_hidden = min(set(range(300)) - shown)
+    assert shown == set(range(first_hidden))
+    assert diag.line == prefix.count("\n") + first_hidden + 1
+    assert "after" not in note.body
+    assert diag.hint == "this line and the rest of the note are not shown"
 
 
 def test_front_matter_that_is_not_a_mapping() -> None:

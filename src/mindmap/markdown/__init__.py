@@ -117,9 +117,9 @@ def _nesting_problem(tokens: list[Any], path: str) -> list[Diagnostic]:
     deepest = max(tokens, key=lambda t: t.level, default=None)
     if deepest is None or deepest.level < MAX_NESTING - 2:
         return []
-    line = (deepest.map or [0])[0] + 1
-    message = f"nested more than {MAX_NESTING // 2} levels deep"
-    hint = "the rest of the note is not shown"
+    line = (deepest.map or [0, 0])[1] + 1  # the first line not shown
+    message = f"nested deeper than the parser follows (about {MAX_NESTING // 2 - 1} bullet levels)"
+    hint = "this line and the rest of the note are not shown"
     return [Diagnostic(path, line, 0, Severity.WARNING, "nesting-too-deep", message, hint)]
 
 

@@ -79,8 +79,11 @@ class _Walker:
         self.ids: set[str] = set()
         self.heading_path: list[tuple[int, str, str]] = []  # (level, text, anchor)
         self.items: list[tuple[int, str, str, bool]] = []  # (close, text, anchor, is a topic)
-        # per inline content: where its lines start, and each line's column in the source
-        self.layouts: dict[tuple[int, str], tuple[list[int], dict[int, int]]] = {}
+        # per inline token: where its content's lines start, and each line's column in the
+        # source; per source line, where the last inline found in it ended (table cells)
+        self.layouts: dict[int, tuple[list[int], dict[int, int]]] = {}
+        self.cursors: dict[int, int] = {}
+        self.at = 0  # the inline token whose links are being read
 
     def run(self) -> Extracted:
         for i, token in enumerate(self.tokens):
@@ -171,6 +174,7 @@ class _Walker:
             return
         context = self._context(i)
         base = (inline.map or [0])[0]
+        self.at = i
         for child in children:
             self._child(child, inline.content, base, context)
 
@@ -249,27 +253,39 @@ class _Walker:
         """File line and column of inline `offset`: the inline content has lost its list or
         quote prefix, so find where this content line sits in the source line (once a line:
         a line of thousands of links must not be searched again for each)."""
-        starts, shifts = self._layout(content, base)
+        starts, shifts = self._layout(content)
         k = bisect_right(starts, offset) - 1
         line = base + k + 1
         shift = shifts.get(k)
         if shift is None:
-            source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-            end = starts[k + 1] - 1 if k + 1 < len(starts) else len(content)
-            text = content[starts[k] : end]
-            shift = shifts[k] = source.find(text) if text else -1
+            shift = shifts[k] = self._find(content, starts, k, line)
         if shift < 0:
             source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
             at = source.find(raw)
             return line, at + 1 if at >= 0 else 0
         return line, shift + offset - starts[k] + 1
 
-    def _layout(self, content: str, base: int) -> tuple[list[int], dict[int, int]]:
-        layout = self.layouts.get((base, content))
+    def _layout(self, content: str) -> tuple[list[int], dict[int, int]]:
+        layout = self.layouts.get(self.at)
         if layout is None:
             starts = [0, *(m.end() for m in _NEWLINE.finditer(content))]
-            layout = self.layouts[(base, content)] = (starts, {})
+            layout = self.layouts[self.at] = (starts, {})
         return layout
+
+    def _find(self, content: str, starts: list[int], k: int, line: int) -> int:
+        """Where content line k starts in source line `line` (-1: not found): after the
+        inline found before it in that line, if any (a table row's cells, left to right)."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        end = starts[k + 1] - 1 if k + 1 < len(starts) else len(content)
+        text = content[starts[k] : end]
+        if not text:
+            return -1
+        at = source.find(text, self.cursors.get(line, 0))
+        if at < 0:
+            at = source.find(text)
+        if at >= 0:
+            self.cursors[line] = at + len(text)
+        return at
 
     def _section_ends(self) -> None:
         heads = self.out.headings
