@@ -698,6 +698,28 @@ def test_a_note_that_is_not_utf8_is_published_with_a_warning(build_vault) -> Non
     )
 
 
+@pytest.mark.skipif(os.name != "posix", reason="needs a file system that takes any bytes")
+def test_a_file_name_that_is_not_utf8_is_skipped_and_reported_at_its_path(
+    make_vault, build_vault
+) -> None:
+    notes = make_vault({"ok.md": "ok\n", "sub/fine.md": "fine\n"})
+    for name in (b"/bad\xff.md", b"/sub/bad\xfe.md"):
+        with open(os.fsencode(notes) + name, "wb") as file:
+            file.write(b"x")
+    os.mkdir(os.fsencode(notes) + b"/dir\xfd")
+    result, site = build_vault(notes)
+    lines = [d.format("notes") for d in result.diagnostics if d.code == "filename-encoding"]
+    assert sorted(lines) == [
+        "notes/bad\ufffd.md: warning: skipped a file whose name is not UTF-8: "
+        "'bad\\udcff.md' [filename-encoding]",
+        "notes/dir\ufffd: warning: skipped a folder whose name is not UTF-8: "
+        "'dir\\udcfd' [filename-encoding]",
+        "notes/sub/bad\ufffd.md: warning: skipped a file whose name is not UTF-8: "
+        "'sub/bad\\udcfe.md' [filename-encoding]",
+    ]
+    assert {"ok.html", "sub/fine.html"} <= set(read_site(site))
+
+
 def test_invalid_yaml_is_reported_at_its_line_and_the_body_published(build_vault) -> None:
     text = "---\ntags: [x]\ntitle: a: b\n---\n# Body heading\n\nText [[Other]] #inline\n"
     result, site = build_vault({"Bad.md": text, "Other.md": "o\n"})

@@ -89,14 +89,16 @@ def _walk(
         try:
             rel.encode("utf-8")
         except UnicodeEncodeError:
+            shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            what = "folder" if entry.is_dir() else "file"
             diags.append(
                 Diagnostic(
-                    prefix,
+                    shown,  # its own path, the bad bytes shown as U+FFFD
                     0,
                     0,
                     Severity.WARNING,
                     "filename-encoding",
-                    f"skipped a file whose name is not UTF-8: {rel!r}",
+                    f"skipped a {what} whose name is not UTF-8: {rel!r}",
                 )
             )
             continue
