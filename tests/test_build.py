@@ -610,6 +610,22 @@ def test_a_build_with_nothing_to_do_repairs_a_site_changed_by_hand(
     assert not (site / "more").exists()
 
 
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(make_vault, tmp_path) -> None:
+    """A sync or restore can write a note with the same size and set its old mtime back:
+    the stat the cache trusts includes the change time, which no tool sets back."""
+    notes = make_vault({"A.md": "aaaa [[B]]\n", "B.md": "b\n"})
+    age(notes, 300)
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    old = (notes / "A.md").stat()
+    (notes / "A.md").write_text("zzzz [[B]]\n")
+    os.utime(notes / "A.md", ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert (notes / "A.md").stat().st_size == old.st_size
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    page = (tmp_path / "site/a.html").read_text()
+    assert "zzzz" in page and "aaaa" not in page
+
+
 def test_an_empty_existing_folder_is_fine(make_vault, tmp_path) -> None:
     notes = make_vault(SMALL)
     (tmp_path / "empty").mkdir()

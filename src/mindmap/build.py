@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from mindmap.site import SitePlan
 
 Progress = Callable[[str], None]
-_UNKNOWN: StatKey = (-1, -1)  # no file has this stat
+_UNKNOWN: StatKey = (-1, -1, -1)  # no file has this stat
 _RACY_SECONDS = 2.0  # a file changed this recently may change again within one mtime tick
 
 
@@ -155,7 +155,7 @@ class Builder:
         if self.state.digests.get(GRAPH_URL) != digest:
             _write_files(self.out_dir, {GRAPH_URL: data}, {})
             self.state.digests[GRAPH_URL] = digest
-            self.state.stats[GRAPH_URL] = stat_key(self.out_dir / GRAPH_URL) or (0, 0)
+            self.state.stats[GRAPH_URL] = stat_key(self.out_dir / GRAPH_URL) or (0, 0, 0)
         self.state.keys[GRAPH_URL] = key
 
     def build(self) -> BuildResult:
@@ -425,7 +425,7 @@ class Builder:
         state.page_diags.update(rendered.diagnostics)
         state.page_diags = {u: d for u, d in state.page_diags.items() if u in keys}
         for url in result.written:  # only what this build wrote can have a new stat
-            state.stats[url] = stat_key(self.out_dir / url) or (0, 0)
+            state.stats[url] = stat_key(self.out_dir / url) or (0, 0, 0)
         state.stats = {u: k for u, k in state.stats.items() if u in state.digests}
         if self.keep:
             self._files = self._snapshot(rendered, keys, sources, pending)

@@ -23,7 +23,9 @@ from mindmap.layout import LayoutMemo
 from mindmap.model import Note
 from mindmap.paths import NotePath
 
-StatKey = tuple[int, int]  # (size, mtime_ns)
+# (size, mtime_ns, ctime_ns): the change time too, which no tool can set back, so that a
+# file restored or synced with its old size and modification time still counts as changed
+StatKey = tuple[int, int, int]
 
 
 @dataclass
@@ -147,4 +149,4 @@ def stat_key(path: Path) -> StatKey | None:
         st = path.stat()
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns

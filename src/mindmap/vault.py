@@ -25,7 +25,7 @@ class Scan:
     assets: dict[AssetPath, Path]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     hidden: set[NotePath] = field(default_factory=set)  # ignored or hidden notes: names only
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # (size, mtime ns) by path
+    stats: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # (size, mtime, ctime ns)
 
 
 @lru_cache(maxsize=65536)
@@ -59,7 +59,7 @@ def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
         except OSError:  # gone since the folder was listed
             continue
         path = _path(entry.path)
-        result.stats[key] = (st.st_size, st.st_mtime_ns)
+        result.stats[key] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         if rel.lower().endswith(".md"):
             result.notes[NotePath(key)] = path
         else:
