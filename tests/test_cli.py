@@ -239,3 +239,15 @@ def test_python_dash_m_subprocess(cwd: Path) -> None:
     )
     assert again.returncode == 1  # and the previous site was replaced, not refused
     assert again.stderr.splitlines() == [TYPO, HINT]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_fifty_diagnostics_of_a_code_then_a_count_unless_all(cwd: Path, command: str) -> None:
+    write_files(cwd / "many", {"Many.md": "".join(f"[[missing {i:02}]]\n" for i in range(60))})
+    lines = run(command, "many").stderr.splitlines()
+    shown = [line for line in lines if "Many.md" in line]
+    assert len(shown) == 50 and shown[-1].startswith("many/Many.md:50:1: warning")
+    assert "... and 10 more [link-missing]" in lines
+    every = run(command, "many", "--all").stderr
+    assert [n for n in range(1, 61) if f"many/Many.md:{n}:1: warning" not in every] == []
+    assert "more [link-missing]" not in every

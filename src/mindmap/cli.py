@@ -12,7 +12,7 @@ import click
 
 from mindmap import __version__
 from mindmap.config import ConfigError, load_config
-from mindmap.diagnostics import Diagnostic, Severity, count, summarise
+from mindmap.diagnostics import PER_CODE, Diagnostic, Severity, count, summarise
 
 NOTES = click.argument("notes_dir", default="notes", type=click.Path(path_type=Path))
 CONFIG = click.option(
@@ -24,6 +24,12 @@ CONFIG = click.option(
 )
 STRICT = click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only diagnostics and errors.")
+ALL = click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=f"Print every diagnostic (by default the first {PER_CODE} of each code, then a count).",
+)
 JOBS = click.option(
     "-j", "--jobs", type=int, default=0, help="Parser processes (default: all cores)."
 )
@@ -68,6 +74,7 @@ def run() -> None:
 @CONFIG
 @STRICT
 @QUIET
+@ALL
 @JOBS
 @click.option(
     "--clean",
@@ -80,6 +87,7 @@ def build(
     config_path: Path | None,
     strict: bool,
     quiet: bool,
+    show_all: bool,
     jobs: int,
     clean: bool,
 ) -> None:
@@ -97,6 +105,7 @@ def build(
         quiet,
         f"built {result.notes} notes into {result.pages} pages ({result.files} files) in "
         f"{out_dir}/ in {result.seconds:.2f}s",
+        show_all,
     )
 
 
@@ -104,8 +113,11 @@ def build(
 @NOTES
 @CONFIG
 @STRICT
+@ALL
 @JOBS
-def check(notes_dir: Path, config_path: Path | None, strict: bool, jobs: int) -> None:
+def check(
+    notes_dir: Path, config_path: Path | None, strict: bool, show_all: bool, jobs: int
+) -> None:
     """Run the whole build without writing anything; print the diagnostics."""
     from mindmap.build import MemorySink, make_site
 
@@ -113,7 +125,7 @@ def check(notes_dir: Path, config_path: Path | None, strict: bool, jobs: int) ->
         raise ConfigError(f"notes folder not found: {notes_dir}")
     result = make_site(notes_dir, load_config(config_path), MemorySink(), None, jobs)
     done = f"checked {result.notes} notes in {result.seconds:.2f}s"
-    _report(result.diagnostics, str(notes_dir), strict, False, done)
+    _report(result.diagnostics, str(notes_dir), strict, False, done, show_all)
 
 
 @main.command()
@@ -150,8 +162,15 @@ def _progress(message: str) -> None:
     click.echo(f"  {message}", err=True)
 
 
-def _report(diags: list[Diagnostic], notes_dir: str, strict: bool, quiet: bool, done: str) -> None:
-    for line in summarise(diags, notes_dir):
+def _report(
+    diags: list[Diagnostic],
+    notes_dir: str,
+    strict: bool,
+    quiet: bool,
+    done: str,
+    show_all: bool = False,
+) -> None:
+    for line in summarise(diags, notes_dir, 0 if show_all else PER_CODE):
         click.echo(line, err=True)
     errors, warnings = count(diags, Severity.ERROR), count(diags, Severity.WARNING)
     if not quiet:

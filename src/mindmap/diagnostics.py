@@ -52,16 +52,20 @@ class Diagnostic:
         return text + (f"\n    hint: {self.hint}" if self.hint else "")
 
 
-def summarise(diags: list[Diagnostic], notes_dir: str, per_code: int = 50) -> list[str]:
-    """Sorted, deduplicated lines; after `per_code` of one code, a single '... and N more'."""
+PER_CODE = 50  # diagnostics printed of each code, unless asked for all (`--all`)
+
+
+def summarise(diags: list[Diagnostic], notes_dir: str, per_code: int = PER_CODE) -> list[str]:
+    """Sorted, deduplicated lines; after `per_code` of one code (0: no limit), a single
+    '... and N more'."""
     shown: Counter[str] = Counter()
     lines: list[str] = []
     for d in sorted(set(diags)):
         shown[d.code] += 1
-        if shown[d.code] <= per_code:
+        if not per_code or shown[d.code] <= per_code:
             lines.append(d.format(notes_dir))
     for code, n in sorted(shown.items()):
-        if n > per_code:
+        if per_code and n > per_code:
             lines.append(f"... and {n - per_code} more [{code}]")
     return lines
 
