@@ -197,12 +197,20 @@ def test_a_deep_outline_is_cut_at_max_depth() -> None:
     assert href(g) == f"#d{treeview.MAX_DEPTH}"
 
 
-def test_chips_are_capped_per_topic() -> None:
-    chips = {"a": [Chip(f"N{n}", f"n{n}.html") for n in range(5)]}
+def test_chips_are_capped_per_topic_and_the_rest_counted() -> None:
+    """Three linked notes a topic, then "+N more" to the topic (where they are linked); for
+    the note itself, to its "Links from here"."""
+    chips = {
+        "a": [Chip(f"N{n}", f"n{n}.html") for n in range(5)],
+        "": [Chip(f"R{n}", f"r{n}.html") for n in range(4)],
+    }
     root = nodes(mind_map("N", topics(("a", ""), ("b", "")), chips))
     a = child_nodes(root)[0]
-    assert [href(g) for g in child_nodes(a)] == ["n0.html", "n1.html", "n2.html"]
-    assert all(g.get("class") == "c" for g in child_nodes(a))
+    assert [href(g) for g in child_nodes(a)] == ["n0.html", "n1.html", "n2.html", "#a"]
+    assert [g.get("class") for g in child_nodes(a)] == ["c", "c", "c", "m"]
+    assert label(child_nodes(a)[-1]) == "+2 more"
+    more = child_nodes(root)[-1]
+    assert (more.get("class"), label(more), href(more)) == ("m", "+1 more", "#mm-outlinks-title")
 
 
 # --- on the note page ------------------------------------------------------------------

@@ -90,8 +90,14 @@ def _tree(
 
 
 def _add_chips(node: _Node, chips: Sequence[Chip]) -> None:
-    for chip in chips[: MAX_CHIPS - len([c for c in node.children if c.kind == "c"])]:
+    """The topic's linked notes, MAX_CHIPS of them, then "+N more" (to the topic, where
+    they are linked; for the note itself, to its "Links from here")."""
+    room = max(MAX_CHIPS - len([c for c in node.children if c.kind == "c"]), 0)
+    for chip in chips[:room]:
         node.children.append(_Node("c", chip.title, chip.href, node.depth + 1))
+    if len(chips) > room:
+        href = node.href or "#mm-outlinks-title"
+        node.children.append(_Node("m", f"+{len(chips) - room} more", href, node.depth + 1))
 
 
 def _cut(top: _Node) -> _Node:
@@ -103,7 +109,7 @@ def _cut(top: _Node) -> _Node:
         for node in level:
             kept = []
             for child in node.children:
-                if child.depth <= MAX_DEPTH + (child.kind == "c") and shown < MAX_NODES:
+                if child.depth <= MAX_DEPTH + (child.kind in "cm") and shown < MAX_NODES:
                     kept.append(child)
                     shown += 1
             hidden = [c for c in node.children if c not in kept]
