@@ -357,7 +357,7 @@ P.fit = function () {
   xs.sort((a, b) => { return a - b; }); ys.sort((a, b) => { return a - b; });
   var cut = xs.length > 2000 ? Math.floor(xs.length * 0.005) : 0, last = xs.length - 1 - cut;
   var x0 = xs[cut] - 20, x1 = xs[last] + 20, y0 = ys[cut] - 20, y1 = ys[last] + 20;
-  var s = Math.min(this.w / (x1 - x0), this.h / (y1 - y0), 2);
+  var s = Math.min(this.w / (x1 - x0), this.h / (y1 - y0), 6);  // a few nodes: not huge
   this.view = { s: s, tx: this.w / 2 - s * (x0 + x1) / 2, ty: this.h / 2 - s * (y0 + y1) / 2 };
   this.request();
 };
@@ -387,6 +387,10 @@ P.screenOf = function (id) {
   return [m.x[i] * this.view.s + this.view.tx, m.y[i] * this.view.s + this.view.ty];
 };
 
+/* How much a node grows at zoom s: as the map up to 1, then as its square root, so that
+   zooming in spreads nodes that overlap (were they to grow as the map does, they never would). */
+function grow(s) { return s > 1 ? Math.sqrt(s) : s; }
+
 P.request = function () {
   var self = this;
   if (self.queued || !self.m) return;
@@ -397,7 +401,7 @@ P.request = function () {
 P.draw = function () {
   var m = this.m, t = this.theme, v = this.view, ctx = this.canvas.getContext("2d"), g = this.g;
   var s = v.s, tx = v.tx, ty = v.ty, w = this.w, h = this.h, hot = this.hover >= 0 ? this.hover : this.picked;
-  var x = m.x, y = m.y, on = m.on, r = m.r, near = null;
+  var x = m.x, y = m.y, on = m.on, r = m.r, near = null, z = grow(s);
   ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
   ctx.fillStyle = t.bg; ctx.fillRect(0, 0, w, h);
   if (hot >= 0) {
@@ -434,7 +438,7 @@ P.draw = function () {
   for (var c = 0; c < 15; c++) {
     ctx.beginPath();
     for (var n = ns[c]; n < ns[c + 1]; n++) {
-      i = no[n]; sx = x[i] * s + tx; sy = y[i] * s + ty; rr = Math.max(r[i] * s, 1.5);
+      i = no[n]; sx = x[i] * s + tx; sy = y[i] * s + ty; rr = Math.max(r[i] * z, 1.5);
       if (!on[i] || sx < -rr || sx > w + rr || sy < -rr || sy > h + rr) continue;
       if (rr < 2.5) ctx.rect(sx - rr, sy - rr, 2 * rr, 2 * rr);
       else { ctx.moveTo(sx + rr, sy); ctx.arc(sx, sy, rr, 0, 2 * Math.PI); }
@@ -447,7 +451,7 @@ P.draw = function () {
   if (near) {
     for (i = 0; i < m.n; i++) {
       if (!near[i] || !on[i]) continue;
-      ctx.beginPath(); ctx.arc(x[i] * s + tx, y[i] * s + ty, Math.max(r[i] * s, 3), 0, 2 * Math.PI);
+      ctx.beginPath(); ctx.arc(x[i] * s + tx, y[i] * s + ty, Math.max(r[i] * z, 3), 0, 2 * Math.PI);
       ctx.fillStyle = fills[m.slot[i]]; ctx.fill();
       if (i === hot) { ctx.lineWidth = 2; ctx.strokeStyle = t.fg; ctx.stroke(); }
     }
@@ -468,7 +472,7 @@ P.labels = function (ctx, near, hot) {
   ctx.textAlign = "center"; ctx.textBaseline = "top"; ctx.lineJoin = "round";
   var budget = this.focus ? 400 : 160, drawn = 0;
   function put(i, force) {
-    var sx = m.x[i] * v.s + v.tx, sy = m.y[i] * v.s + v.ty, rr = Math.max(m.r[i] * v.s, 1.5);
+    var sx = m.x[i] * v.s + v.tx, sy = m.y[i] * v.s + v.ty, rr = Math.max(m.r[i] * grow(v.s), 1.5);
     if (sx < 0 || sx > w || sy < 0 || sy > h) return;
     var label = g.title[m.gi[i]];
     if (label.length > 40) label = label.slice(0, 39) + "…";
@@ -486,7 +490,7 @@ P.labels = function (ctx, near, hot) {
     var i = m.big[n];
     if (!m.on[i] || i === hot || (near && !near[i])) continue;
     tries++;
-    if (m.r[i] * v.s < (this.focus ? 0 : 3.5)) break;
+    if (m.r[i] * grow(v.s) < (this.focus ? 0 : 3.5)) break;
     put(i, false);
   }
 };
@@ -496,7 +500,7 @@ P.hit = function (px, py) {
   for (var i = 0; i < m.n; i++) {
     if (!m.on[i]) continue;
     var dx = m.x[i] * v.s + v.tx - px, dy = m.y[i] * v.s + v.ty - py, d = dx * dx + dy * dy;
-    var rr = Math.max(m.r[i] * v.s, 1.5) + 4;
+    var rr = Math.max(m.r[i] * grow(v.s), 1.5) + 4;
     if (d < rr * rr && d < bestD) { best = i; bestD = d; }
   }
   return best;
