@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -37,9 +38,15 @@ MAX_NESTING = 400
 
 def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     """One MarkdownIt with every plugin; Obsidian's default shows single newlines (K7)."""
-    options = {"html": True, "breaks": not strict_line_breaks, "maxNesting": MAX_NESTING}
+    options = {
+        "html": True,
+        "breaks": not strict_line_breaks,
+        "maxNesting": MAX_NESTING,
+        "linkify": True,
+    }
     md = MarkdownIt("commonmark", options, renderer_cls=PartsRenderer)
-    md.enable(["table", "strikethrough"])
+    md.linkify = _Linkify().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
+    md.enable(["table", "strikethrough", "linkify"])
     for plugin in (
         properties_plugin,
         comments_plugin,
@@ -58,6 +65,15 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     assert isinstance(md.renderer, PartsRenderer)
     install_rules(md.renderer)
     return md
+
+
+class _Linkify(LinkifyIt):  # type: ignore[misc]
+    """Bare URLs with a scheme become links, as in Obsidian's reading view (not `www.x.org`
+    without one). linkify-it's own pretest is a large case-insensitive pattern tried on
+    every paragraph (0.7 s over the 1,000-note workload); a URL needs `:` first."""
+
+    def pretest(self, text: str) -> bool:
+        return ":" in text and bool(super().pretest(text))
 
 
 def source_digest(text: str) -> str:
