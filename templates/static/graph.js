@@ -512,15 +512,29 @@ P.open = function (i) {
 };
 
 P.events = function () {
-  var self = this, c = self.canvas, drag = null;
+  var self = this, c = self.canvas, drag = null, fingers = new Map(), pinch = null;
   function at(e) { var b = c.getBoundingClientRect(); return [e.clientX - b.left, e.clientY - b.top]; }
+  function spread() {  // two fingers: how far apart, and where between them
+    var p = Array.from(fingers.values()), a = p[0], b = p[1];
+    return { d: Math.hypot(a[0] - b[0], a[1] - b[1]) || 1, x: (a[0] + b[0]) / 2, y: (a[1] + b[1]) / 2 };
+  }
   c.addEventListener("pointerdown", (e) => {
     var p = at(e), i = self.hit(p[0], p[1]);
+    fingers.set(e.pointerId, p);
+    if (fingers.size === 2) { drag = null; pinch = spread(); return; }  // a pinch, not a drag
     drag = { i: i, x: p[0], y: p[1], moved: false, tx: self.view.tx, ty: self.view.ty };
-    c.setPointerCapture(e.pointerId);
+    try { c.setPointerCapture(e.pointerId); } catch (err) { /* not a live pointer */ }
   });
   c.addEventListener("pointermove", (e) => {
     var p = at(e), v = self.view;
+    if (fingers.has(e.pointerId)) fingers.set(e.pointerId, p);
+    if (pinch && fingers.size === 2) {  // zoom by the fingers' spread, about their middle
+      var now = spread();
+      v.tx += now.x - pinch.x; v.ty += now.y - pinch.y;
+      self.zoomBy(now.d / pinch.d, now.x, now.y);
+      pinch = now;
+      return;
+    }
     if (drag) {
       if (Math.abs(p[0] - drag.x) + Math.abs(p[1] - drag.y) > 4) drag.moved = true;
       if (!drag.moved) return;
@@ -532,11 +546,18 @@ P.events = function () {
     var i = self.hit(p[0], p[1]);
     if (i !== self.hover) { self.hover = i; self.tooltip(i, p); self.request(); }
   });
+  function lift(e) {
+    fingers.delete(e.pointerId);
+    if (pinch) { if (!fingers.size) pinch = null; return true; }  // the end of a pinch opens nothing
+    return false;
+  }
   c.addEventListener("pointerup", (e) => {
     var d = drag;
     drag = null;
+    if (lift(e)) return;
     if (d && !d.moved && d.i >= 0 && e.button === 0) self.open(d.i);
   });
+  c.addEventListener("pointercancel", (e) => { drag = null; lift(e); });
   c.addEventListener("pointerleave", () => { if (!drag && self.hover >= 0) { self.hover = -1; self.tooltip(-1); self.request(); } });
   c.addEventListener("wheel", (e) => {
     e.preventDefault();

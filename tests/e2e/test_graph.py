@@ -107,6 +107,35 @@ def test_the_tooltip_stays_inside_the_graph(
     assert errors == []
 
 
+def test_two_fingers_pinch_to_zoom(served: str, browser: object, errors: list[str]) -> None:
+    """On a touch screen two fingers zoom about their middle (and lifting them opens
+    nothing); the local graph leaves vertical swipes to the page."""
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    before = page.evaluate("mmGraph[0].view.s")  # type: ignore[attr-defined]
+    page.evaluate(  # type: ignore[attr-defined]
+        """(() => {
+        var c = document.querySelector(".mm-graph canvas"), b = c.getBoundingClientRect();
+        var cx = b.left + b.width / 2, cy = b.top + b.height / 2;
+        function send(type, id, x) {
+          c.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: "touch",
+            clientX: cx + x, clientY: cy, bubbles: true, isPrimary: id === 1 }));
+        }
+        send("pointerdown", 1, -40); send("pointerdown", 2, 40);
+        send("pointermove", 1, -80); send("pointermove", 2, 80);
+        send("pointerup", 1, -80); send("pointerup", 2, 80);
+      })()"""
+    )
+    after = page.evaluate("mmGraph[0].view.s")  # type: ignore[attr-defined]
+    assert 1.9 < after / before < 2.1
+    assert page.url.endswith("graph.html")  # type: ignore[attr-defined]
+    note = open_page(browser, served + "people/memory.html", errors)
+    note.locator("details.mm-graph summary").click()  # type: ignore[attr-defined]
+    canvas = note.locator(".mm-localgraph canvas")  # type: ignore[attr-defined]
+    assert canvas.evaluate("c => getComputedStyle(c).touchAction") == "pan-y"
+    assert errors == []
+
+
 def test_toggles_and_zoom_change_what_is_drawn(
     served: str, browser: object, errors: list[str]
 ) -> None:
