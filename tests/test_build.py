@@ -351,6 +351,27 @@ def test_links_to_ignored_and_hidden_notes_are_plain_text(build_vault) -> None:
     assert b"Diary" not in built["graph.json"]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "path"),
+    [
+        ("private/", "Private/Diary.md"),
+        ("journal/secret*", "Journal/Secret plans.md"),
+        ("DRAFTS", "drafts/x.md"),
+        ("café/", "cafe\u0301/menu.md"),  # the pattern in NFC, the folder in NFD (macOS)
+    ],
+)
+def test_ignore_patterns_match_whatever_the_case_or_unicode_form(
+    build_vault, pattern: str, path: str
+) -> None:
+    """A private folder is left out even when its name's case (or Unicode form) is not the
+    pattern's: on a case-insensitive disk both are the same folder to the writer."""
+    files = {"Public.md": "public\n", path: "the secret words\n"}
+    _, site = build_vault(files, {"ignore": [pattern]})
+    built = read_site(site)
+    assert "public.html" in built
+    assert not [url for url, data in built.items() if b"secret words" in data]
+
+
 # --------------------------------------------------------------------------------------------
 # autoescaping
 

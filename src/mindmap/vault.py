@@ -30,10 +30,14 @@ class Scan:
 
 @lru_cache(maxsize=65536)
 def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
-    """gitignore-style: `name` matches any component, `a/b*` is anchored, `dir/` a folder."""
+    """gitignore-style: `name` matches any component, `a/b*` is anchored, `dir/` a folder.
+    Case and Unicode form do not matter (`private/` leaves out `Private/` too, as a
+    case-insensitive disk, and Obsidian on it, would have it): what to keep private is
+    better left out once too often than published once."""
+    rel = _fold(rel)
     parts = rel.split("/")
     for pattern in patterns:
-        pat = pattern.strip().rstrip("/")
+        pat = _fold(pattern.strip().rstrip("/"))
         if not pat:
             continue
         if "/" in pat:
@@ -43,6 +47,10 @@ def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
         elif any(fnmatch.fnmatchcase(part, pat) for part in parts):
             return True
     return False
+
+
+def _fold(text: str) -> str:
+    return nfc(text).casefold()
 
 
 def scan(root: Path, ignore: tuple[str, ...]) -> Scan:
