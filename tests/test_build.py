@@ -826,6 +826,33 @@ def test_a_home_setting_naming_a_note_is_quiet(build_vault) -> None:
     assert "a home" in read_site(site)["index.html"].decode()
 
 
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "{{ no_such_thing.x }}",
+            "template error while rendering a.html: 'no_such_thing' is undefined",
+        ),
+        ("{% if %}", "template syntax error: Expected an expression, got 'end of statement block'"),
+    ],
+)
+def test_a_broken_template_is_a_diagnostic_and_an_error_page(
+    build_vault, tmp_path: Path, template: str, message: str
+) -> None:
+    """A user's template that fails is reported (template-error) and its pages show the
+    error, escaped; the build goes on (the error page used to crash it: jinja2.escape is
+    gone from Jinja 3.1)."""
+    write_files(tmp_path / "mine", {"note.html": template + "<b>never</b>"})
+    result, site = build_vault({"A.md": "a\n"}, {"templates": str(tmp_path / "mine")})
+    [diag] = {d for d in result.diagnostics if d.code == "template-error"}
+    assert diag.severity.value == "error" and diag.message == message
+    page = read_site(site)["a.html"].decode()
+    assert page.startswith("<!doctype html><title>Template error</title><pre>")
+    assert "<b>never</b>" not in page
+    assert "&#39;" in page  # the message is escaped
+    assert "index.html" in read_site(site)  # the other pages are built
+
+
 def test_an_impossible_date_is_shown_as_text_and_the_build_goes_on(build_vault) -> None:
     text = "---\ncreated: 2024-02-30\nupdated: 2024-03-01\ntags: [kept]\n---\nBody\n"
     result, site = build_vault({"Dated.md": text})

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import escape
 
 from mindmap.config import template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
@@ -65,4 +66,4 @@ def render_page(env: jinja2.Environment, page: Page) -> tuple[str, Diagnostic | 
         where, line = page.template, 0
         message = f"template error while rendering {page.url}: {err}"
     diag = Diagnostic(where, line, 0, Severity.ERROR, "template-error", message)
-    return f"<!doctype html><title>Template error</title><pre>{jinja2.escape(message)}</pre>", diag
+    return f"<!doctype html><title>Template error</title><pre>{escape(message)}</pre>", diag
