@@ -194,6 +194,8 @@ def raw_content_plugin(md: MarkdownIt) -> None:
 
 
 def _drop_raw_content(state: StateCore) -> None:
+    if "<" not in state.src:  # most notes hold no raw HTML at all
+        return
     for token in state.tokens:
         if token.type == "inline" and token.children and "<" in token.content:
             token.children = _kept(token.children)
