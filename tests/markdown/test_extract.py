@@ -552,6 +552,15 @@ def test_an_outline_too_deep_is_reported_at_its_first_hidden_line(prefix: str) -
     assert diag.hint == "this line and the rest of the note are not shown"
 
 
+def test_an_outline_just_deep_enough_is_not_reported() -> None:
+    """199 levels of bullets all show: no warning (the deepest token's level alone used to
+    say otherwise)."""
+    lines = [f"{'  ' * i}- item {i}" for i in range(199)]
+    note = parse("\n".join(lines) + "\n\nafter\n")
+    assert note.diagnostics == ()
+    assert "item 198" in note.body and "after" in note.body
+
+
 def test_front_matter_that_is_not_a_mapping() -> None:
     note = parse("---\n- a\n- b\n---\ntext\n")
     (diag,) = note.diagnostics

@@ -19,7 +19,7 @@ from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.blockids import blockids_plugin
 from mindmap.markdown.callouts import callouts_plugin
 from mindmap.markdown.comments import comments_plugin
-from mindmap.markdown.dispatch import use_first_char_dispatch
+from mindmap.markdown.dispatch import CUT, FirstCharBlockParser, use_first_char_dispatch
 from mindmap.markdown.extract import extract
 from mindmap.markdown.highlights import highlights_plugin
 from mindmap.markdown.properties import Properties, properties_plugin, read_properties
@@ -89,7 +89,8 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     tokens = md.parse(clean, env)
     props = read_properties(tokens, path)
     found = extract(tokens, clean.split("\n"), path)
-    found.diagnostics += _nesting_problem(tokens, path)
+    exact = isinstance(md.block, FirstCharBlockParser)
+    found.diagnostics += _nesting_problem(tokens, path, env, exact)
     assert isinstance(md.renderer, PartsRenderer)
     parts = md.renderer.render_parts(tokens, md.options, env)
     offsets = [0]
@@ -128,12 +129,21 @@ def _with_content(context: Context, parts: list[str]) -> Context:
     )
 
 
-def _nesting_problem(tokens: list[Any], path: str) -> list[Diagnostic]:
-    """markdown-it stops at MAX_NESTING and drops what follows: say so, at its line."""
-    deepest = max(tokens, key=lambda t: t.level, default=None)
-    if deepest is None or deepest.level < MAX_NESTING - 2:
-        return []
-    line = (deepest.map or [0, 0])[1] + 1  # the first line not shown
+def _nesting_problem(
+    tokens: list[Any], path: str, env: dict[str, Any], exact: bool
+) -> list[Diagnostic]:
+    """markdown-it stops at MAX_NESTING and drops what follows: say so, at its line. With
+    our block loop (`exact`) that line is noted when it happens; with markdown-it's own, the
+    line after the deepest token is a guess (it warns too when a note just reaches it)."""
+    if exact:
+        if CUT not in env:
+            return []
+        line = env[CUT] + 1
+    else:
+        deepest = max(tokens, key=lambda t: t.level, default=None)
+        if deepest is None or deepest.level < MAX_NESTING - 2:
+            return []
+        line = (deepest.map or [0, 0])[1] + 1
     message = f"nested deeper than the parser follows (about {MAX_NESTING // 2 - 1} bullet levels)"
     hint = "this line and the rest of the note are not shown"
     return [Diagnostic(path, line, 0, Severity.WARNING, "nesting-too-deep", message, hint)]

@@ -92,6 +92,9 @@ class FirstCharRuler(Ruler[BlockRule]):
         return self.candidates[""]
 
 
+CUT = "mm_nesting_cut"  # env key: the first line the block loop left out, too deep
+
+
 class FirstCharBlockParser(ParserBlock):
     ruler: FirstCharRuler
 
@@ -110,6 +113,7 @@ class FirstCharBlockParser(ParserBlock):
                 break  # the end of a nested call (blockquotes, lists)
             if state.level >= max_nesting:
                 state.line = endLine  # too deep: the rest is skipped
+                state.env.setdefault(CUT, line)  # (noted: the first line left out)
                 break
             pos = state.bMarks[line] + state.tShift[line]
             for rule in table(state.src[pos : pos + 1], always):
