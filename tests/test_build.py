@@ -260,7 +260,9 @@ PRIVACY_VAULT: dict[str, str | bytes] = {
         "- Embeds: ![[Marmalade plan]] ![[Tangerine notes#Part]] ![[Tangerine notes#^tblock]]\n"
         "- Inline %%zanzibar [[Other]] #zanzibartag%% comment.\n\n"
         "%%\nquokka block comment [[Other]] #quokkatag\n\n![[quokka.png]]\n%%\n\n"
-        "- Shared picture ![[shared.png]]\n"
+        "- Shared picture ![[shared.png]]\n\n"
+        "A paragraph with https://y.example %%zanzibar in it%% <script>zanzibar()</script>\n\n"
+        "See https://x.example/page%%\nzanzibar right after a url\n%%\n"
     ),
     "Other.md": "Other public note.\n",
     "Marmalade plan.md": (

@@ -258,6 +258,14 @@ def test_an_inline_script_is_dropped_with_its_text() -> None:
     assert "c  d" in note.body
 
 
+def test_a_paragraph_anchor_comes_from_the_text_shown() -> None:
+    """A paragraph's id (backlinks jump to it) was made from its source, comments and
+    scripts included: their words reached the page through it."""
+    note = parse("Hi [[A|there]] %%hidden words%% <script>more()</script> now\n")
+    assert 'id="p-hi-there-now"' in note.body
+    assert "hidden" not in note.body and "more" not in note.body
+
+
 def test_a_bullet_of_embeds_only_gets_a_real_anchor() -> None:
     note = parse("- ![[Y]]\n  - kid\n- ![[Z]]\n  - kid\n")
     assert [t.anchor for t in note.topics] == ["t-item", "t-item-2"]

@@ -47,6 +47,10 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark", options, renderer_cls=PartsRenderer)
     md.linkify = _Linkify().set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
     md.enable(["table", "strikethrough", "linkify"])
+    # Only the core rule, on the text that the inline rules left: the inline one takes a URL
+    # before our rules see the rest of the line, and `https://x.org/a%%private%%`,
+    # `~~https://x.org~~` or `https://x.org/a[[B]]` went into the link, comment and all.
+    md.inline.ruler.disable("linkify")
     for plugin in (
         properties_plugin,
         comments_plugin,

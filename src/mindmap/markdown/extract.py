@@ -206,10 +206,15 @@ class _Walker:
             opener = next(t for t in reversed(self.tokens[:i]) if t.type == "tr_open")
         elif opener.type not in ("paragraph_open", "callout_open", "heading_open") or opener.hidden:
             return ""
-        if not opener.attrGet("id"):
-            opener.attrSet(
-                "id", self.unique_id("p-" + anchor_slug(self.tokens[i].content)[:40].rstrip("-"))
+        if not opener.attrGet("id"):  # from the text shown: not a comment's, nor a script's
+            inline = self.tokens[i]
+            text = plain_text(inline) or " ".join(
+                str((c.meta or {}).get("target", ""))
+                for c in inline.children or []
+                if c.type == "embed"
             )
+            slug = anchor_slug(text)[:40].rstrip("-") or "block"
+            opener.attrSet("id", self.unique_id("p-" + slug))
         return str(opener.attrGet("id"))
 
     def _child(self, child: Token, content: str, base: int, context: int) -> None:
