@@ -649,6 +649,27 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(make_vault, tmp_path) -
     assert "zzzz" in page and "aaaa" not in page
 
 
+def test_what_counts_as_a_stray_file(tmp_path: Path) -> None:
+    """A file the build did not write is a stray, but not the same name handed back in NFD
+    (HFS+ does that), another process's temporary file, or anything in the search index's
+    folder (the index keeps that itself)."""
+    from mindmap.build import _strays
+
+    nfd = "cafe\u0301.html"
+    write_files(
+        tmp_path,
+        {
+            nfd: "page",
+            ".index.html.tmp-4242": "being written by serve",
+            "pagefind/pagefind-entry.json": "{}",
+            "extra.html": "by hand",
+            "sub/more.txt": "by hand",
+            ".mindmap-site": "",
+        },
+    )
+    assert _strays(tmp_path, {"caf\u00e9.html"}) == ["extra.html", "sub/more.txt"]
+
+
 def test_an_empty_existing_folder_is_fine(make_vault, tmp_path) -> None:
     notes = make_vault(SMALL)
     (tmp_path / "empty").mkdir()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 import shutil
 import threading
 import time
@@ -40,7 +41,7 @@ from mindmap.graph import Interrupted
 from mindmap.layout import LayoutMemo
 from mindmap.model import Note
 from mindmap.output import MARKER, SiteWriter, check_folders
-from mindmap.paths import NotePath
+from mindmap.paths import NotePath, nfc
 from mindmap.pipeline import (
     GRAPH_URL,
     GraphJob,
@@ -496,6 +497,7 @@ class Snapshot(Mapping[str, "bytes | Path"]):
 
 
 _OWN_FILES = {MARKER, ".nojekyll"}
+_TEMPORARY = re.compile(r"\..+\.tmp-\d+")  # a file being written by a process
 
 
 def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:
@@ -549,16 +551,21 @@ def _write_files(out: Path, pages: dict[str, bytes], copies: dict[str, Path]) ->
 
 def _strays(out: Path, known: set[str]) -> list[str]:
     """Files in the output folder that no build wrote there (put there by hand): `build`
-    deletes them, as a first build, which replaces the folder, does. The search index's
-    folder is left to the index, which deletes files of an older index itself."""
+    deletes them, as a first build, which replaces the folder, does. Names are compared in
+    NFC (a disk may hand them back in NFD: they are the same files); the search index's
+    folder is left to the index, which deletes files of an older index itself, and another
+    process's temporary files (`.name.tmp-PID`) to that process."""
     found = []
     for folder, subfolders, names in os.walk(out):
         here = Path(folder).relative_to(out).as_posix()
         prefix = "" if here == "." else f"{here}/"
-        if prefix == f"{SEARCH_DIR}/":
+        if nfc(prefix) == f"{SEARCH_DIR}/":
             subfolders.clear()
             continue
-        found += [url for url in (prefix + n for n in names) if url not in known]
+        for name in names:
+            url = prefix + name  # as on disk: what to delete
+            if nfc(url) not in known and not _TEMPORARY.fullmatch(name):
+                found.append(url)
     return sorted(url for url in found if url not in _OWN_FILES)
 
 
