@@ -330,7 +330,6 @@ def test_standalone_block_after_a_paragraph_names_it() -> None:
         ("```py\nx = 1\n```", '<div class="highlight">'),
         ("$$\nx^2\n$$", '<div class="math display">'),
         ("***", "<hr />"),
-        ("<div>raw</div>", "<div>raw</div>"),
     ],
 )
 def test_standalone_block_after_a_one_token_block_wraps_it(block: str, inside: str) -> None:
@@ -341,6 +340,22 @@ def test_standalone_block_after_a_one_token_block_wraps_it(block: str, inside: s
     html = note.slice(blk.start, blk.end)
     assert html.startswith('<div id="^b1">\n' + inside) and html.endswith("</div>\n")
     assert "before" not in html and "after" not in html and "^b1\n" not in note.body
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("text\n\n^a\n\n^b\n", '<p id="^b"></p>\n'),  # a marker after a marker
+        ("<details>\n\n^d\n\ninside\n\n</details>\n", '<p id="^d"></p>\n'),  # not wrapped
+    ],
+)
+def test_a_marker_after_no_block_it_can_name_stays_an_anchor(text: str, html: str) -> None:
+    """Raw HTML may open an element that a wrapping <div> would close early, and a marker's
+    own hidden paragraph names nothing: the marker stays, as an empty anchor."""
+    note = parse(text)
+    block = note.blocks[-1]
+    assert note.slice(block.start, block.end).strip() == html.strip()
+    assert "<details>" not in note.slice(block.start, block.end)
 
 
 def test_a_marker_naming_no_block_is_still_an_anchor() -> None:

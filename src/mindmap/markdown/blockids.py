@@ -4,7 +4,8 @@ Trailing form: ` ^id` at the end of a paragraph names that paragraph, or the lis
 quote / callout that directly holds it (a list item is named with its subtree). Standalone
 form: a paragraph that is only `^id` names the block before it: a list, quote, callout or
 table (B2), and just as well a heading or a paragraph; a block that is one token (a code
-block, math, a rule, HTML) is wrapped in a `<div>` to carry the id. The id goes to
+block, math, a rule) is wrapped in a `<div>` to carry the id. After anything else (raw
+HTML, another marker) the marker stays, as an empty anchor. The id goes to
 `meta["block_id"]` of the named block's opening token.
 """
 
@@ -19,6 +20,8 @@ from markdown_it.token import Token
 _TRAILING = re.compile(r"(?:^|(?<=\s))\^([A-Za-z0-9-]+)\s*$")
 _GLUED = re.compile(r"\^([A-Za-z0-9-]+)\s*$")
 _CONTAINERS = ("list_item_open", "blockquote_open", "callout_open")
+# Blocks of one token that a <div> can wrap to carry an id
+_ONE_TOKEN = ("fence", "code_block", "hr", "math_block", "math_block_eqno")
 _STRUCTURES = {
     "bullet_list_close": "bullet_list_open",
     "ordered_list_close": "ordered_list_open",
@@ -95,15 +98,17 @@ def _previous_block(tokens: list[Token], para: int) -> int:
     """The block that ends right before the paragraph: its opening token, or the token
     itself when it is a block of one token; the paragraph when there is none."""
     before = tokens[para - 1]
+    if before.hidden:  # another marker's paragraph: that one names the block
+        return para
     if before.type in _STRUCTURES:
         return _matching_open(tokens, para - 1)
     if before.type in ("heading_close", "paragraph_close"):
         for j in range(para - 2, -1, -1):
             if tokens[j].nesting == 1 and tokens[j].level == before.level:
                 return j
-    if before.nesting == 0 and before.block and before.type not in ("inline", "front_matter"):
+    if before.nesting == 0 and before.block and before.type in _ONE_TOKEN:
         return para - 1
-    return para
+    return para  # (raw HTML, which may open an element a wrapper would close: not wrapped)
 
 
 def _wrap(tokens: list[Token], at: int) -> None:
