@@ -213,6 +213,15 @@ def test_chips_are_capped_per_topic_and_the_rest_counted() -> None:
     assert (more.get("class"), label(more), href(more)) == ("m", "+1 more", "#mm-outlinks-title")
 
 
+def test_a_cut_more_node_still_counts_what_it_stood_for() -> None:
+    """37 topics and ten notes linked from the note: the node cap (40) hides the chips'
+    "+7 more" itself; what replaces it still says 7 (it said 1) and links to the links."""
+    many = topics(*((f"a{i}", "") for i in range(37)))
+    root = nodes(mind_map("N", many, {"": [Chip(f"R{n}", f"r{n}.html") for n in range(10)]}))
+    more = [g for g in child_nodes(root) if g.get("class") == "m"]
+    assert [(label(g), href(g)) for g in more] == [("+7 more", "#mm-outlinks-title")]
+
+
 # --- on the note page ------------------------------------------------------------------
 
 

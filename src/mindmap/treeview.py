@@ -50,6 +50,7 @@ class _Node:
     x: int = 0
     y: int = 0
     width: int = 0
+    stands_for: int = 1  # a "+N more" node: the N nodes it stands for
 
 
 def mind_map(
@@ -96,8 +97,8 @@ def _add_chips(node: _Node, chips: Sequence[Chip]) -> None:
     for chip in chips[:room]:
         node.children.append(_Node("c", chip.title, chip.href, node.depth + 1))
     if len(chips) > room:
-        href = node.href or "#mm-outlinks-title"
-        node.children.append(_Node("m", f"+{len(chips) - room} more", href, node.depth + 1))
+        href, more = node.href or "#mm-outlinks-title", len(chips) - room
+        node.children.append(_Node("m", f"+{more} more", href, node.depth + 1, stands_for=more))
 
 
 def _cut(top: _Node) -> _Node:
@@ -115,8 +116,9 @@ def _cut(top: _Node) -> _Node:
             hidden = [c for c in node.children if c not in kept]
             if hidden:
                 count = sum(_size(c) for c in hidden)
-                href = next((c.href for c in hidden if c.kind == "t"), node.href or "#")
-                kept.append(_Node("m", f"+{count} more", href, node.depth + 1))
+                first = next((c.href for c in hidden if c.kind in "tm"), "")
+                href = first or node.href or "#mm-outlinks-title"
+                kept.append(_Node("m", f"+{count} more", href, node.depth + 1, stands_for=count))
             node.children = kept
             nxt += [c for c in kept if c.kind == "t"]
         level = nxt
@@ -124,6 +126,9 @@ def _cut(top: _Node) -> _Node:
 
 
 def _size(node: _Node) -> int:
+    """How many nodes a node stands for, with its subtree."""
+    if node.kind == "m":
+        return node.stands_for
     return 1 + sum(_size(c) for c in node.children)
 
 

@@ -581,6 +581,7 @@ P.tooltip = function (i, p) {
   if (i < 0) { tip.hidden = true; this.canvas.style.cursor = ""; return; }
   var gi = this.m.gi[i], g = this.g;
   tip.textContent = g.title[gi] + (g.kind[gi] === 1 ? " — " + this.noteTitle(gi) : g.kind[gi] === 3 ? " (missing)" : "");
+  tip.style.left = tip.style.top = "0";  // measured where it has all its width
   tip.hidden = false;
   // below and right of the pointer, or flipped to the side that has room (the graph's
   // frame clips what overflows it)

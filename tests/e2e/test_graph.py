@@ -98,8 +98,13 @@ def test_the_tooltip_stays_inside_the_graph(
     drawn(page)
     frame = page.locator(".mm-graph canvas").bounding_box()  # type: ignore[attr-defined]
     tip = page.locator(".mm-graph-tip")  # type: ignore[attr-defined]
+    longest = "(() => { var g = mmGraph[0], t = g.g.title, b = 0; for (var i = 0; i < g.m.n; i++)"
+    longest += " if (t[g.m.gi[i]].length > t[g.m.gi[b]].length) b = i; return b; })()"
+    node = page.evaluate(longest)  # type: ignore[attr-defined]
     for corner in ("[2, 2]", "[g.w - 2, 2]", "[2, g.h - 2]", "[g.w - 2, g.h - 2]"):
+        # a short title first, near the edge, then the longest one at the same place
         page.evaluate(f"(() => {{ var g = mmGraph[0]; g.tooltip(0, {corner}); }})()")  # type: ignore[attr-defined]
+        page.evaluate(f"(() => {{ var g = mmGraph[0]; g.tooltip({node}, {corner}); }})()")  # type: ignore[attr-defined]
         box = tip.bounding_box()
         assert box["x"] >= frame["x"] and box["y"] >= frame["y"], corner
         assert box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5, corner
