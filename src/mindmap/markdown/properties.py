@@ -26,7 +26,7 @@ _KEPT = ("date", "created", "updated", "description", "permalink")
 
 class _Loader(_SAFE):  # type: ignore[misc,valid-type]
     """Safe YAML, except that a value shaped like a date that is no real date or time
-    (`2024-02-30`, `2024-01-01 25:00`) stays text and is noted in `bad_dates` (line in the
+    (`2024-02-30`, `2024-01-01 25:00:00`) stays text and is noted in `bad_dates` (line in the
     YAML, text), instead of failing the whole front matter."""
 
     def __init__(self, stream: str) -> None:
