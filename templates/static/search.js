@@ -96,10 +96,28 @@
         if (!found || n !== asked) return null;  // a newer query took over
         var top = found.results.slice(0, PAGE).map(function (r) { return r.data(); });
         return Promise.all(top).then(function (data) {
-          if (n === asked) { results = found.results; term = query; show(data); }
+          if (n !== asked) return;
+          term = query;
+          results = data.length && data.every(function (d) { return farFetched(d, query); })
+            ? [] : found.results;
+          show(results.length ? data : []);
         });
       })
       .catch(function () { if (n === asked) say("Search failed; try again."); });
+  }
+
+  // Pagefind, finding no word that starts with a query's word, cuts the word shorter until
+  // one does ("xylophone" finds "x"): a result whose every match is a word at most half as
+  // long as the query's, and the start of it, is no answer to it. When all are, none is
+  // shown (a typo that keeps more than half the word, "instalation", still finds "install").
+  function farFetched(d, query) {
+    var words = query.toLowerCase().split(/\s+/);
+    var marks = (d.excerpt.match(/<mark>[^<]*<\/mark>/g) || []).map(function (m) {
+      return m.slice(6, -7).toLowerCase();
+    });
+    return marks.length > 0 && marks.every(function (m) {
+      return words.some(function (w) { return w.length > 1 && w.indexOf(m) === 0 && m.length * 2 <= w.length; });
+    });
   }
 
   // The next results of the same query, after those shown (the first of them selected).

@@ -196,6 +196,21 @@ def test_more_results_than_fit_are_a_button_away(
     expect(page.locator("#mm-search-r10")).to_have_attribute("aria-selected", "true")  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("word", ["xylophone", "zzqxnotaword"])
+def test_a_word_in_no_note_finds_nothing(
+    served: tuple[DevServer, Path], browser: object, errors: list[str], word: str
+) -> None:
+    """Pagefind cuts a word it cannot find until some word starts with what is left
+    ("xylophone" found the demo's lone "x"); such a match is no answer."""
+    dev, _notes = served
+    page = open_page(browser, dev.url + f"search.html?q={word}", errors)
+    status = page.locator("main .mm-search-status")  # type: ignore[attr-defined]
+    expect(status).to_have_text(f"No note matches \u201c{word}\u201d.")
+    expect(page.locator("main .mm-search-result")).to_have_count(0)  # type: ignore[attr-defined]
+    page.goto(dev.url + "search.html?q=instalation")  # a typo keeping most of the word
+    expect(page.locator("main .mm-search-result").first).to_be_visible()  # type: ignore[attr-defined]
+
+
 def test_the_search_page_without_javascript_explains(
     served: tuple[DevServer, Path], browser: object
 ) -> None:
