@@ -127,7 +127,9 @@
     Promise.all(next).then(function (data) {
       if (n !== asked) return;
       show(shown.concat(data), from);
-      if (ui.more.hidden) ui.input.focus();  // the button is gone: back to the query
+      // the button is gone: back to the query, without scrolling the page away from the
+      // results just shown (the first of them is selected and in view)
+      if (ui.more.hidden) ui.input.focus({ preventScroll: true });
     }).catch(function () { if (n === asked) say("Search failed; try again."); });
   }
 
@@ -224,7 +226,11 @@
     dialog.addEventListener("click", function (e) { if (e.target === dialog) dialog.close(); });
     dialog.addEventListener("keydown", function (e) {  // Tab stays in the dialog
       if (e.key !== "Tab") return;
-      var ends = ui.more.hidden ? [ui.input, close] : [ui.input, close, ui.more];
+      // what Tab goes through, in order: the results list too when it scrolls (the browser
+      // lets the keyboard focus a scrolling box), the button when there are more
+      var ends = [ui.input, close];
+      if (ui.list.scrollHeight > ui.list.clientHeight) ends.push(ui.list);
+      if (!ui.more.hidden) ends.push(ui.more);
       var at = ends.indexOf(document.activeElement), last = ends.length - 1;
       if (at === (e.shiftKey ? 0 : last) || at < 0) {
         e.preventDefault();

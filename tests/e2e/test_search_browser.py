@@ -196,6 +196,34 @@ def test_more_results_than_fit_are_a_button_away(
     expect(page.locator("#mm-search-r10")).to_have_attribute("aria-selected", "true")  # type: ignore[attr-defined]
 
 
+def test_show_more_is_in_the_dialogs_tab_order_and_keeps_the_page_in_place(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    """In the dialog, Tab goes input, Esc, the results (they scroll), Show more, and round;
+    on the search page, Show more leaves the page where the new results are."""
+    dev, _notes = served
+    page = open_page(browser, dev.url + "people/memory.html", errors)
+    page.keyboard.press("/")  # type: ignore[attr-defined]
+    page.keyboard.type("forgetting")  # type: ignore[attr-defined]
+    more = page.locator("dialog .mm-search-more")  # type: ignore[attr-defined]
+    expect(more).to_be_visible()
+    seen = []
+    for _ in range(6):
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        seen.append(page.evaluate("document.activeElement.className || document.activeElement.id"))  # type: ignore[attr-defined]
+    at = seen.index("mm-search-more")  # reached by Tab
+    assert seen[at + 1] == "mm-search-q"  # and round to the query
+    page.goto(dev.url + "search.html?q=forgetting")  # type: ignore[attr-defined]
+    button = page.get_by_role("button", name="Show more results")  # type: ignore[attr-defined]
+    button.scroll_into_view_if_needed()
+    button.click()
+    expect(button).to_be_hidden()
+    assert page.evaluate("scrollY") > 0  # type: ignore[attr-defined]
+    new = page.locator("#mm-search-r10")  # type: ignore[attr-defined]
+    box = new.bounding_box()
+    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("word", ["xylophone", "zzqxnotaword"])
 def test_a_word_in_no_note_finds_nothing(
     served: tuple[DevServer, Path], browser: object, errors: list[str], word: str
