@@ -8,6 +8,20 @@
   var body = document.querySelector(".mm-body");
   if (!body) return;
 
+  // Print every folded callout open (the outline's folds are opened by the print styles);
+  // those the reader had closed close again after.
+  var closed = [];
+  window.addEventListener("beforeprint", function () {
+    closed = Array.prototype.filter.call(body.querySelectorAll("details.callout"), function (d) {
+      return !d.open;
+    });
+    closed.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closed.forEach(function (d) { d.open = false; });
+    closed = [];
+  });
+
   Array.prototype.forEach.call(
     body.querySelectorAll("h1[id], h2[id], h3[id], h4[id], h5[id], h6[id], li[id]"),
     function (el) {
@@ -83,8 +97,8 @@
     try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
     var target = id && document.getElementById(id);
     if (!target || !body.contains(target)) return;
-    var opened = false;
-    for (var el = target.parentElement; el && el !== body; el = el.parentElement) {
+    var opened = false;  // the branches around it, and its own (as a click in the mind map)
+    for (var el = target; el && el !== body; el = el.parentElement) {
       if (el.classList.contains("mm-folded")) { set(el, false); opened = true; }
     }
     if (!opened) return;

@@ -123,12 +123,27 @@ def test_a_link_into_a_folded_branch_unfolds_it(site: Path, browser: object) -> 
     page.goto(url + "#%5Ethree-stores")  # type: ignore[attr-defined]
     assert target.is_visible()
     assert page.evaluate("scrollY") > 0  # type: ignore[attr-defined]
+    assert "mm-folded" not in (target.get_attribute("class") or "")  # its own children too
     page.goto(url)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Level 1").click()  # type: ignore[attr-defined]
     page.goto("about:blank")  # type: ignore[attr-defined]
     page.goto(url + "#%5Ethree-stores")  # type: ignore[attr-defined]
     assert target.is_visible()
     assert page.evaluate("scrollY") > 0  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_folded_callouts_print_open(site: Path, browser: object) -> None:
+    """A callout folded with `-` prints open (and is folded again after printing)."""
+    errors: list[str] = []
+    page = open_page(browser, (site / "methods" / "socratic-method.html").as_uri(), errors)
+    folded = page.locator("details.callout:not([open])")  # type: ignore[attr-defined]
+    count = folded.count()
+    assert count > 0
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")  # type: ignore[attr-defined]
+    assert folded.count() == 0
+    page.evaluate("dispatchEvent(new Event('afterprint'))")  # type: ignore[attr-defined]
+    assert folded.count() == count
     assert errors == []
 
 
