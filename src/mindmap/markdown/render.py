@@ -75,6 +75,8 @@ def _link_open(
     if token.meta and "n" in token.meta:
         return link_placeholder(token.meta["n"])
     token.attrJoin("class", "external")
+    if token.markup in ("linkify", "autolink"):  # its text is its address (print shows both)
+        token.attrJoin("class", "bare")
     return self.renderToken(tokens, idx, options, env)
 
 
