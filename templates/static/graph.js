@@ -356,8 +356,9 @@ P.fit = function () {
   if (!xs.length) { this.view = { s: 1, tx: this.w / 2, ty: this.h / 2 }; this.request(); return; }
   xs.sort((a, b) => { return a - b; }); ys.sort((a, b) => { return a - b; });
   var cut = xs.length > 2000 ? Math.floor(xs.length * 0.005) : 0, last = xs.length - 1 - cut;
-  var x0 = xs[cut] - 20, x1 = xs[last] + 20, y0 = ys[cut] - 20, y1 = ys[last] + 20;
-  var s = Math.min(this.w / (x1 - x0), this.h / (y1 - y0), 6);  // a few nodes: not huge
+  var x0 = xs[cut], x1 = xs[last], y0 = ys[cut], y1 = ys[last];
+  var pad = Math.min(60, this.w / 8, this.h / 8);  // a margin on screen, for the labels
+  var s = Math.min((this.w - 2 * pad) / Math.max(x1 - x0, 1), (this.h - 2 * pad) / Math.max(y1 - y0, 1), 6);
   this.view = { s: s, tx: this.w / 2 - s * (x0 + x1) / 2, ty: this.h / 2 - s * (y0 + y1) / 2 };
   this.request();
 };
