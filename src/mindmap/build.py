@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import re
 import shutil
 import threading
 import time
@@ -40,7 +39,7 @@ from mindmap.diagnostics import Diagnostic
 from mindmap.graph import Interrupted
 from mindmap.layout import LayoutMemo
 from mindmap.model import Note
-from mindmap.output import MARKER, SiteWriter, check_folders
+from mindmap.output import MARKER, SiteWriter, check_folders, is_temporary, temporary
 from mindmap.paths import NotePath, nfc
 from mindmap.pipeline import (
     GRAPH_URL,
@@ -497,7 +496,6 @@ class Snapshot(Mapping[str, "bytes | Path"]):
 
 
 _OWN_FILES = {MARKER, ".nojekyll"}
-_TEMPORARY = re.compile(r"\..+\.tmp-\d+")  # a file being written by a process
 
 
 def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:
@@ -537,7 +535,7 @@ def _write_files(out: Path, pages: dict[str, bytes], copies: dict[str, Path]) ->
     def put(url: str, data: bytes | None, source: Path | None) -> None:
         target = out / url
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        tmp = temporary(target)
         if source is not None:
             shutil.copyfile(source, tmp)
         else:
@@ -564,7 +562,7 @@ def _strays(out: Path, known: set[str]) -> list[str]:
             continue
         for name in names:
             url = prefix + name  # as on disk: what to delete
-            if nfc(url) not in known and not _TEMPORARY.fullmatch(name):
+            if nfc(url) not in known and not is_temporary(name):
                 found.append(url)
     return sorted(url for url in found if url not in _OWN_FILES)
 

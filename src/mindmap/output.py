@@ -6,6 +6,7 @@ A build that fails leaves the previous site as it was; the notes folder is never
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +15,25 @@ from mindmap.config import ConfigError
 
 MARKER = ".mindmap-site"
 _WRITERS = 8
+_TEMPORARY = re.compile(r"\..+\.tmp-\d+")  # `temporary`'s names, any process's
+
+
+def temporary(target: Path) -> Path:
+    """Where `target` is written before it is renamed over (`.name.tmp-PID`, beside it)."""
+    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of `temporary`'s: a file a process is writing."""
+    return _TEMPORARY.fullmatch(name) is not None
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write `target` atomically: beside it, then renamed over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary(target)
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 def check_folders(notes_dir: Path, out_dir: Path) -> None:
@@ -40,7 +60,7 @@ class SiteWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out = out_dir.resolve()
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = self.out.parent / f".{self.out.name}.tmp-{os.getpid()}"
+        self.tmp = temporary(self.out)
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir()
         self._dirs: set[Path] = {self.tmp}

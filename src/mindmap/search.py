@@ -40,6 +40,7 @@ import mindmap
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.graph import Interrupted
 from mindmap.indexer import Indexer, IndexerError
+from mindmap.output import replace_file
 
 SEARCH_DIR = "pagefind"
 ENTRY_NAME = "pagefind-entry.json"
@@ -216,17 +217,10 @@ def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[
         target = root / name
         if name in old and target.read_bytes() == files[name]:
             continue
-        _replace(target, files[name])
+        replace_file(target, files[name])
         written.append(f"{folder}/{name}")
     remove_index(out_dir, folder, keep=files)
     return written
-
-
-def _replace(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
 
 
 def remove_index(out_dir: Path, folder: str, keep: Iterable[str] = ()) -> None:
@@ -400,7 +394,7 @@ class SearchIndex:
         if shards:
             data = shards_json(shards)
             if not target.is_file() or target.read_bytes() != data:
-                _replace(target, data)
+                replace_file(target, data)
         else:
             target.unlink(missing_ok=True)
             with contextlib.suppress(OSError):
@@ -434,4 +428,4 @@ class SearchIndex:
         if self.key_file is not None:
             data = {"shards": keys, "pages": self._seen}
             self.key_file.parent.mkdir(parents=True, exist_ok=True)
-            _replace(self.key_file, json.dumps(data, sort_keys=True).encode())
+            replace_file(self.key_file, json.dumps(data, sort_keys=True).encode())
