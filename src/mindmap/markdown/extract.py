@@ -265,10 +265,13 @@ class _Walker:
         if shift is None:
             shift = shifts[k] = self._find(content, starts, k, line)
         if shift < 0:
-            source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+            source = self._source_line(line)
             at = source.find(raw)
             return line, at + 1 if at >= 0 else 0
         return line, shift + offset - starts[k] + 1
+
+    def _source_line(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     def _layout(self, content: str) -> tuple[list[int], dict[int, int]]:
         layout = self.layouts.get(self.at)
@@ -280,7 +283,7 @@ class _Walker:
     def _find(self, content: str, starts: list[int], k: int, line: int) -> int:
         """Where content line k starts in source line `line` (-1: not found): after the
         inline found before it in that line, if any (a table row's cells, left to right)."""
-        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        source = self._source_line(line)
         end = starts[k + 1] - 1 if k + 1 < len(starts) else len(content)
         text = content[starts[k] : end]
         if not text:

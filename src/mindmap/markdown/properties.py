@@ -22,6 +22,7 @@ from mindmap.markdown.tags import normalise_tag
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
 _KEPT = ("date", "created", "updated", "description", "permalink")
+_NO_PROPERTIES = "the body is published without properties"
 
 
 class _Loader(_SAFE):  # type: ignore[misc,valid-type]
@@ -82,16 +83,7 @@ def read_properties(tokens: list[Token], path: str) -> Properties:
     if isinstance(data, dict):
         _apply(data, props, first_line, tokens[0].content)
     elif data is not None:
-        props.diagnostics.append(
-            Diagnostic(
-                path,
-                first_line,
-                0,
-                Severity.WARNING,
-                "frontmatter-yaml",
-                "front matter is not a mapping",
-            )
-        )
+        props.diagnostics.append(_problem(path, first_line, 0, "front matter is not a mapping"))
     return props
 
 
@@ -105,45 +97,26 @@ def _load(text: str, path: str, first_line: int, props: Properties) -> Any:
         col = mark.column + 1 if mark else 0
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         props.diagnostics.append(
-            Diagnostic(
-                path,
-                line,
-                col,
-                Severity.WARNING,
-                "frontmatter-yaml",
-                f"invalid YAML front matter: {problem}",
-                "the body is published without properties",
-            )
+            _problem(path, line, col, f"invalid YAML front matter: {problem}", _NO_PROPERTIES)
         )
         return None
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as err:
         # a value YAML reads but cannot make (`!!int "abc"`, `!!float x`): no position known
         props.diagnostics.append(
-            Diagnostic(
-                path,
-                first_line,
-                0,
-                Severity.WARNING,
-                "frontmatter-yaml",
-                f"invalid YAML front matter: {err}",
-                "the body is published without properties",
-            )
+            _problem(path, first_line, 0, f"invalid YAML front matter: {err}", _NO_PROPERTIES)
         )
         return None
     finally:
         loader.dispose()
     for line, value in loader.bad_dates:
-        props.diagnostics.append(
-            Diagnostic(
-                path,
-                first_line + line,
-                0,
-                Severity.WARNING,
-                "frontmatter-yaml",
-                f'"{value}" is not a real date: kept as text',
-            )
-        )
+        message = f'"{value}" is not a real date: kept as text'
+        props.diagnostics.append(_problem(path, first_line + line, 0, message))
     return data
+
+
+def _problem(path: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:
+    """A front-matter warning (`frontmatter-yaml`)."""
+    return Diagnostic(path, line, col, Severity.WARNING, "frontmatter-yaml", message, hint)
 
 
 def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -> None:
