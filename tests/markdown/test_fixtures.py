@@ -158,6 +158,17 @@ def test_custom_task_markers_are_tasks() -> None:
     html = render("- [?] question\n- [-] cancelled\n")
     assert html.count('<li class="task-list-item') == 2
     assert "[?]" not in html and "[-]" not in html
+    assert html.count('type="checkbox" disabled checked') == 2  # any mark but a space
+    assert 'data-task="?"' in html and 'data-task="-"' in html
+
+
+def test_a_task_list_item_starts_with_its_checkbox() -> None:
+    """The checkbox is the site's own markup, not a note's raw HTML: the sanitiser, which
+    lets no `<input>` through, once dropped every one."""
+    html = render("- [ ] open\n- [x] done\n")
+    open_box, done_box = re.findall(r'<li class="task-list-item">(<input [^>]*>)', html)
+    assert "checked" not in open_box and 'type="checkbox"' in open_box
+    assert " checked " in done_box and 'data-task="x"' in done_box
 
 
 def test_external_image_size_in_alt_text() -> None:

@@ -23,6 +23,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from mindmap.markdown.sanitise import sanitise_html
+from mindmap.markdown.tasks import render_checkbox
 
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 PLACEHOLDER = re.compile("\x02([LT])([^\x03]*)\x03")
@@ -185,6 +186,12 @@ def _html(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, 
     return sanitise_html(tokens[idx].content)
 
 
+def _checkbox(
+    self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    return render_checkbox(tokens[idx].content)
+
+
 def _nothing(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     return ""
 
@@ -195,6 +202,7 @@ _RULES = {
     "link_open": _link_open,
     "image": _image,
     "tag": _tag,
+    "task_checkbox": _checkbox,
     "callout_open": _callout_open,
     "callout_body": _callout_body,
     "callout_close": _callout_close,

@@ -20,6 +20,14 @@ def tasks_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("inline", "tasks", _task_rule)
 
 
+def render_checkbox(mark: str) -> str:
+    """The disabled checkbox a task item starts with; its mark kept in `data-task`."""
+    checked = "" if mark == " " else " checked"
+    state = {" ": "open", "x": "done", "X": "done"}.get(mark, f"marked {mark}")
+    return (f'<input class="task-list-item-checkbox" type="checkbox" disabled{checked}'
+            f' data-task="{escape(mark)}" aria-label="task, {escape(state)}">')  # fmt: skip
+
+
 def _task_rule(state: StateCore) -> None:
     tokens = state.tokens
     for i in range(2, len(tokens)):
@@ -36,11 +44,7 @@ def _make_task(tokens: list[Token], i: int, match: re.Match[str]) -> None:
     inline, mark = tokens[i], match.group(1)
     first = inline.children[0]  # type: ignore[index]
     first.content = first.content[match.end() :]
-    box = Token("html_inline", "", 0)
-    checked = "" if mark == " " else " checked"
-    state = {" ": "open", "x": "done", "X": "done"}.get(mark, f"marked {mark}")
-    box.content = (f'<input class="task-list-item-checkbox" type="checkbox" disabled{checked}'
-                   f' data-task="{escape(mark)}" aria-label="task, {escape(state)}">')  # fmt: skip
+    box = Token("task_checkbox", "input", 0, content=mark)  # its own token: not raw HTML
     inline.children.insert(0, box)  # type: ignore[union-attr]
     tokens[i - 2].attrJoin("class", "task-list-item")
     level = tokens[i - 2].level - 1
