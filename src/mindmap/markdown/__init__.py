@@ -64,7 +64,7 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
         raw_content_plugin,
     ):
         md.use(plugin)
-    md.use(dollarmath_plugin, allow_space=True, allow_digits=False, double_inline=True)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
     use_first_char_dispatch(md)  # the same tokens, from fewer rule calls
     assert isinstance(md.renderer, PartsRenderer)
     install_rules(md.renderer)
