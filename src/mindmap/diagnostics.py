@@ -21,6 +21,7 @@ CODES = {
     "frontmatter-yaml": "invalid YAML front matter",
     "blockid-duplicate": "the same ^id twice in a note",
     "nesting-too-deep": "an outline nested deeper than the parser allows",
+    "comment-unclosed": "a %% comment that is never closed",
     "template-error": "a template failed",
     "read-error": "a file or folder could not be read",
     "encoding": "a note is not valid UTF-8",

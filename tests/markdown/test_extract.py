@@ -635,3 +635,28 @@ def test_front_matter_is_only_at_the_very_top(text: str) -> None:
     assert "the plan" in note.body
     assert not note.diagnostics
     assert parse("---\ntitle: Top\n---\n- I---the plan\n").title == "Top"
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        ("a %%unterminated comment\nstill going\n\nend\n", 1, 3),  # inline, runs on
+        ("text\n\n%% block never closed\n\nmore\n", 3, 1),  # a comment block
+        ("---\nt: x\n---\n- item\n  - > q %%shut%% and %%open\n\nrest\n", 5, 22),  # nested
+        ("x `%%` y %%a%%\n\n%%\n", 3, 1),  # the one in code does not count
+    ],
+)
+def test_an_unclosed_comment_is_reported_where_it_opens(text: str, line: int, col: int) -> None:
+    note = parse(text)
+    (diag,) = note.diagnostics
+    assert (diag.code, diag.line, diag.col) == ("comment-unclosed", line, col)
+    assert "rest" not in note.body and "end" not in note.body and "more" not in note.body
+
+
+def test_closed_comments_are_not_reported() -> None:
+    note = parse("a %%one%% b\n\n%%\nblock\n%%\n\nc %%across\n\nparagraphs%% d `%%`\n")
+    assert note.diagnostics == ()
+    assert "d" in note.body and "block" not in note.body

@@ -18,7 +18,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.blockids import blockids_plugin
 from mindmap.markdown.callouts import callouts_plugin
-from mindmap.markdown.comments import comments_plugin
+from mindmap.markdown.comments import UNCLOSED, comments_plugin
 from mindmap.markdown.dispatch import CUT, FirstCharBlockParser, use_first_char_dispatch
 from mindmap.markdown.extract import extract
 from mindmap.markdown.highlights import highlights_plugin
@@ -94,7 +94,7 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     props = read_properties(tokens, path)
     found = extract(tokens, clean.split("\n"), path)
     exact = isinstance(md.block, FirstCharBlockParser)
-    found.diagnostics += _nesting_problem(tokens, path, env, exact)
+    found.diagnostics += _nesting_problem(tokens, path, env, exact) + _comment_problem(path, env)
     assert isinstance(md.renderer, PartsRenderer)
     parts = md.renderer.render_parts(tokens, md.options, env)
     offsets = [0]
@@ -151,6 +151,17 @@ def _nesting_problem(
     message = f"nested deeper than the parser follows (about {MAX_NESTING // 2 - 1} bullet levels)"
     hint = "this line and the rest of the note are not shown"
     return [Diagnostic(path, line, 0, Severity.WARNING, "nesting-too-deep", message, hint)]
+
+
+def _comment_problem(path: str, env: dict[str, Any]) -> list[Diagnostic]:
+    """A `%%` never closed hides the rest of the note (as in Obsidian): say where it opens."""
+    if UNCLOSED not in env:
+        return []
+    line, col = env[UNCLOSED]
+    message = "this %% comment is never closed"
+    hint = "the rest of the note is hidden: close it with %%, or write a literal %% as `%%`"
+    code = "comment-unclosed"
+    return [Diagnostic(path, line + 1, col + 1, Severity.WARNING, code, message, hint)]
 
 
 def _leading_h1_text(found: Any, parts: list[str]) -> str | None:

@@ -7,7 +7,8 @@ Three rules share the job:
 - a core rule, before inline parsing, carries a comment opened in one paragraph into the next
   blocks until its closing `%%`, emptying what lies between.
 An unclosed comment runs to the end of the note, as in Obsidian: hiding too much is safe,
-leaking private text is not. `%%` inside code stays literal.
+leaking private text is not; where it opened is noted in `env[UNCLOSED]` (0-based line and
+column) for a warning. `%%` inside code stays literal.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+UNCLOSED = "mindmap_comment_unclosed"  # env key: (line, column) of a `%%` never closed
 _CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 
 
@@ -42,6 +44,7 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     line = start
     if close < 0:
         line = end
+        state.env.setdefault(UNCLOSED, (start, pos - state.bMarks[start]))
     else:
         while line < end and state.eMarks[line] < close:
             line += 1
@@ -75,7 +78,7 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _comment_spans(state: StateCore) -> None:
-    open_comment = False
+    open_comment, opened = False, -1
     for i, token in enumerate(state.tokens):
         if open_comment and token.type != "inline":
             if token.nesting == 0 and token.content:  # code, html, math: inside the comment
@@ -91,6 +94,22 @@ def _comment_spans(state: StateCore) -> None:
             token.content = token.content[close + 2 :]
             open_comment = False
         open_comment = _ends_open(token.content)
+        opened = i if open_comment else opened
+    if open_comment:
+        state.env.setdefault(UNCLOSED, _opening(state.tokens[opened], state.src))
+
+
+def _opening(token: Token, source: str) -> tuple[int, int]:
+    """Line and column of the last `%%` of an inline token (the one left open)."""
+    text = token.content
+    at = _markers(text)[-1]
+    before = text[:at]
+    row = before.count("\n")
+    first = (token.map or [0, 0])[0]
+    lines = source.split("\n", first + row + 1)
+    shown = text.split("\n")[row].rstrip()  # a suffix of its source line, indent and markers cut
+    line = lines[first + row].rstrip() if first + row < len(lines) else shown
+    return first + row, len(line) - len(shown) + len(before) - (before.rfind("\n") + 1)
 
 
 def _markers(text: str) -> list[int]:
