@@ -1223,3 +1223,41 @@ def test_a_rebuild_after_edits_equals_a_clean_build(make_vault, tmp_path) -> Non
     progress = re.compile(r"^  \S|^built ")
     printed = [line for line in warm.stderr.splitlines() if not progress.match(line)]
     assert printed == clean.stderr.splitlines()
+
+
+def test_a_tag_is_shown_as_first_written_in_the_vault(build_vault) -> None:
+    """T2: tags compare case-insensitively, and show the casing first seen (notes in path
+    order, front matter before the body); the page urls stay lower-case."""
+    _, site = build_vault(
+        {
+            "A.md": "---\ntags: [Alpha]\n---\n#ProjectX and #MachineLearning/NLP #projectx\n",
+            "sub/B.md": "#projectx #machinelearning #alpha\n",
+        }
+    )
+    b = (site / "sub/b.html").read_text()
+    assert '<a class="tag" href="../tags/projectx.html">#ProjectX</a></li>' in b  # a pill
+    assert '<a class="tag" href="../tags/projectx.html">#projectx</a>' in b  # body: as written
+    heading = '<h1><span class="mm-hash" aria-hidden="true">#</span>{}</h1>'
+    assert heading.format("MachineLearning") in (site / "tags/machinelearning.html").read_text()
+    nested = (site / "tags/machinelearning/nlp.html").read_text()
+    assert heading.format("MachineLearning/NLP") in nested
+    index = (site / "tags/index.html").read_text()
+    assert ">#Alpha<" in index and ">#alpha<" not in index
+    nodes = read_graph((site / "graph.json").read_bytes())["nodes"]
+    titles = {n["title"] for n in nodes if n["kind"] == "tag"}
+    assert titles == {"#Alpha", "#ProjectX", "#MachineLearning", "#MachineLearning/NLP"}
+
+
+def test_recasing_a_tag_in_one_note_updates_every_page_that_lists_it(make_vault, tmp_path):
+    notes = make_vault({"A.md": "#Topic first\n", "B.md": "#topic too\n", "C.md": "[[B]]\n"})
+    age(notes, 300)
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    (notes / "A.md").write_text("#TOPIC first\n")
+    age(notes, 100)
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    assert cli("build", "notes", "-o", "clean", "--clean", "-q").exit_code == 0
+    b = (tmp_path / "site/b.html").read_text()
+    assert ">#TOPIC</a></li>" in b and ">#Topic<" not in b
+    one, two = read_site(tmp_path / "site"), read_site(tmp_path / "clean")
+    assert [f for f in one if f != "graph.json" and one[f] != two[f]] == []
+

@@ -139,6 +139,7 @@ class LinkGraph:
         cache: dict[str, tuple[str, Fragment]] | None = None,
         stop: Callable[[], bool] | None = None,
         layout: LayoutMemo | None = None,
+        labels: dict[str, str] | None = None,
     ) -> bytes:
         """The documented public graph.json (README: "graph.json"), in columns: an array per
         field of the nodes and of the links, a link's ends as node numbers. Nodes note by
@@ -151,7 +152,8 @@ class LinkGraph:
         when it says so, `Interrupted` is raised (the parts made so far stay in `cache`).
 
         Then the `"layout"` part (layout.py): positions, communities and sizes of the nodes,
-        in their order; `layout` holds the previous layout, which it keeps (see there)."""
+        in their order; `layout` holds the previous layout, which it keeps (see there).
+        A tag node's title is its label (`labels`: as first written), else its name."""
         cache = {} if cache is None else cache
         columns: dict[str, list[str]] = {"id": [], "kind": [], "title": [], "url": []}
         links: list[tuple[str, str, int]] = []
@@ -171,7 +173,8 @@ class LinkGraph:
                 missing.setdefault(node, title)
             tags.update(part.tags)
             self._add_ids(NotePath(path), ids, topics, pairs)
-        extra = [(f"tag:{t}", "tag", "#" + t, tag_urls[t]) for t in sorted(tags)]
+        labels = labels or {}
+        extra = [(f"tag:{t}", "tag", "#" + labels.get(t, t), tag_urls[t]) for t in sorted(tags)]
         extra += [(m, "missing", missing[m], None) for m in sorted(missing)]
         for row in extra:
             for column, value in zip(columns.values(), _row(*row), strict=True):
@@ -333,6 +336,20 @@ def tags_with_ancestors(tags: tuple[str, ...]) -> frozenset[str]:
 def all_tags(notes: Iterable[Note]) -> set[str]:
     """Every tag of `notes` with its parents."""
     return set().union(*(tags_with_ancestors(n.tags) for n in notes))
+
+
+def tag_labels(notes: dict[NotePath, Note]) -> dict[str, str]:
+    """How each tag (and each parent of a nested one) is shown: as first written, in the
+    order of the notes' paths (T2; `#ProjectX` shows so wherever `#projectx` is listed)."""
+    labels: dict[str, str] = {}
+    for path in sorted(notes):
+        note = notes[path]
+        for label in note.tag_labels:
+            parts = label.split("/")
+            for i in range(1, len(parts) + 1):
+                shown = "/".join(parts[:i])
+                labels.setdefault(shown.lower(), shown)
+    return labels
 
 
 def tag_ancestors(tags: Iterable[str]) -> set[str]:

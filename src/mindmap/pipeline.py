@@ -106,7 +106,7 @@ def plan_site(
     links to them become plain text instead of missing links that would name them. `memo`
     carries what the previous plan of the same vault can lend this one."""
     from mindmap.bodies import BodyFiller
-    from mindmap.graph import LinkGraph, all_tags
+    from mindmap.graph import LinkGraph, all_tags, tag_labels
     from mindmap.site import SitePlan
     from mindmap.urls import folders_of, plan_urls
 
@@ -133,15 +133,16 @@ def plan_site(
     filler = BodyFiller(published, resolutions, urls, tag_urls, config.embed_depth)
     graph = LinkGraph(published, resolutions, memo.edges)
     plan = SitePlan(config, published, graph, filler, urls, tag_urls, folder_urls, home, used)
+    plan.tag_labels = tag_labels(published)
     plan.memo = memo.keys
-    memo.keys.start(published, urls, tag_urls, folder_urls)
+    memo.keys.start(published, urls, tag_urls, folder_urls, plan.tag_labels)
     plan.prepare_keys()
     return plan, diags
 
 
 def graph_key(plan: SitePlan) -> str:
     """Fingerprint of graph.json: each note's source and where its links point, the urls."""
-    parts = [fingerprint("urls", [plan.urls, plan.tag_urls])]
+    parts = [fingerprint("urls", [plan.urls, plan.tag_urls, plan.tag_labels])]
     for path, note in sorted(plan.notes.items()):
         parts.append(f"{path}\0{note.digest}\0{plan.targets_text(path)}\0")
     return hashlib.sha1("".join(parts).encode()).hexdigest()
@@ -330,7 +331,9 @@ def graph_json(plan: SitePlan, stop: Callable[[], bool] | None = None) -> bytes:
     store = plan.graph_store
     if store is not None and not plan.graph_cache:
         plan.graph_cache.update(store.load())
-    data = plan.graph.to_json(plan.urls, plan.tag_urls, plan.graph_cache, stop, plan.graph_layout)
+    data = plan.graph.to_json(
+        plan.urls, plan.tag_urls, plan.graph_cache, stop, plan.graph_layout, plan.tag_labels
+    )
     if store is not None:
         store.save({p: v for p, v in plan.graph_cache.items() if p in plan.notes})
     return data

@@ -132,6 +132,7 @@ class SitePlan:
     folder_urls: dict[str, str]
     home: NotePath | None
     assets: set[str]  # attachments that published notes use: the only ones copied
+    tag_labels: dict[str, str] = field(default_factory=dict)  # tag → how it is shown (T2)
     _tagged: dict[str, list[NotePath]] | None = None
     graph_cache: dict[str, Any] = field(default_factory=dict)  # graph.json parts, kept by serve
     graph_store: Any = None  # where `build` keeps them between runs (cache.GraphStore)
@@ -225,7 +226,7 @@ class SitePlan:
         # What the header and the sidebar show, as the plain strings they are made from
         # (_note_info, _outlinks): cheaper to hash than the dicts made of them.
         crumbs = [self.folder_urls[f] for f in _ancestors(folder_of(path))]
-        tags = [self.tag_urls[t] for t in note.tags]
+        tags = [self._tag_ref(t) for t in note.tags]
         out = [
             (
                 t,
@@ -471,7 +472,11 @@ class SitePlan:
         ]
 
     def _tags(self, tags: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-        return [{"name": t, "url": quote_url(self.tag_urls[t])} for t in sorted(tags)]
+        return [{"name": n, "url": u} for n, u in map(self._tag_ref, sorted(tags))]
+
+    def _tag_ref(self, tag: str) -> tuple[str, str]:
+        """How a tag is shown (as first written in the vault), and its page's url."""
+        return self.tag_labels.get(tag, tag), quote_url(self.tag_urls[tag])
 
     def _outlinks(self, path: NotePath) -> list[dict[str, Any]]:
         if path not in self._out:
@@ -530,7 +535,7 @@ class SitePlan:
         own = self._own(path)
         if "row" not in own.cache:
             note = self.notes[path]
-            tags = tuple((t, quote_url(self.tag_urls[t])) for t in sorted(note.tags))
+            tags = tuple(map(self._tag_ref, sorted(note.tags)))
             own.cache["row"] = (note.title, self.link(path), folder_of(path), tags)
         return own.cache["row"]  # type: ignore[no-any-return]
 
@@ -565,7 +570,9 @@ class SitePlan:
             else:
                 rows = [(p, self._row(p)) for p in sorted(self.notes)]
                 memo.rows = dict(rows)
-                group = _digest("listings", (self.tag_urls, self.folder_urls, rows))
+                group = _digest(
+                    "listings", (self.tag_urls, self.tag_labels, self.folder_urls, rows)
+                )
                 if memo.listings[0] != group:
                     memo.listings = (group, {})  # the keys made for another group go
                 self._listing_group = group
@@ -577,14 +584,14 @@ class SitePlan:
     def _tag_data(self, tag: str) -> tuple[Any, ...]:
         parts = tag.split("/")
         crumbs = tuple(
-            (c, quote_url(self.tag_urls[c]))
-            for c in ("/".join(parts[:i]) for i in range(1, len(parts)))
+            self._tag_ref(c) for c in ("/".join(parts[:i]) for i in range(1, len(parts)))
         )
         children = tuple(
-            (c, quote_url(self.tag_urls[c]), len(self._notes_with_tag(c)))
+            (*self._tag_ref(c), len(self._notes_with_tag(c)))
             for c in self._tag_children().get(tag, [])
         )
-        return self.tag_urls[tag], tag, crumbs, children, self._rows_of(self._notes_with_tag(tag))
+        name = self.tag_labels.get(tag, tag)
+        return self.tag_urls[tag], name, crumbs, children, self._rows_of(self._notes_with_tag(tag))
 
     def tag_key(self, tag: str) -> str:
         return _digest("tag.html", self._tag_data(tag))
@@ -615,8 +622,8 @@ class SitePlan:
         def tree(tags: list[str]) -> list[dict[str, Any]]:
             return [
                 {
-                    "name": t.split("/")[-1],
-                    "full": t,
+                    "name": self.tag_labels.get(t, t).split("/")[-1],
+                    "full": self.tag_labels.get(t, t),
                     "url": quote_url(self.tag_urls[t]),
                     "count": len(self._notes_with_tag(t)),
                     "children": tree(children.get(t, [])),
@@ -722,7 +729,7 @@ class SitePlan:
         tag_rows = sorted(
             (
                 {
-                    "name": t,
+                    "name": self.tag_labels.get(t, t),
                     "url": quote_url(self.tag_urls[t]),
                     "count": len(self._notes_with_tag(t)),
                 }

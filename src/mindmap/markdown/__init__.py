@@ -102,12 +102,17 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
         offsets.append(offsets[-1] + len(part))
     links = found.links + [LinkRef(line, 0, t, kind="property") for line, t in props.links]
     title = props.title or _leading_h1_text(found, parts) or stem_of(path)
+    labels: dict[str, str] = {}  # tag → as first written: front matter, then the body
+    written = zip(props.tags, props.tag_labels, strict=True)
+    for tag, label in [*written, *zip(found.tags, found.tag_labels, strict=True)]:
+        labels.setdefault(tag, label)
     return Note(
         path=NotePath(path),
         digest=digest,
         title=title,
         aliases=props.aliases,
-        tags=tuple(sorted(set(props.tags) | set(found.tags))),
+        tags=tuple(sorted(labels)),
+        tag_labels=tuple(labels[t] for t in sorted(labels)),
         meta=props.meta,
         published=props.published,
         headings=tuple(found.headings),

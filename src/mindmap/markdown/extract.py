@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from mindmap.diagnostics import Diagnostic, Severity
+from mindmap.markdown.tags import tag_label
 from mindmap.model import Block, Context, Heading, LinkRef, Topic
 from mindmap.paths import anchor_slug, heading_anchor
 
@@ -34,6 +35,7 @@ class Extracted:
     links: list[LinkRef] = field(default_factory=list)
     contexts: list[Context] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    tag_labels: list[str] = field(default_factory=list)  # `tags` as written (aligned with it)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -220,6 +222,7 @@ class _Walker:
     def _child(self, child: Token, content: str, base: int, context: int) -> None:
         if child.type == "tag":
             self.out.tags.append(child.meta["name"])
+            self.out.tag_labels.append(tag_label(child.content))
             return
         ref = self._ref(child, content, base, context)
         if ref is not None:

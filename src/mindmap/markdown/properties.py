@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from mindmap.diagnostics import Diagnostic, Severity
-from mindmap.markdown.tags import normalise_tag
+from mindmap.markdown.tags import normalise_tag, tag_label
 
 _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
@@ -51,6 +51,7 @@ class Properties:
     title: str | None  # the `title` property; None when there is none
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    tag_labels: tuple[str, ...] = ()  # `tags` as written (aligned with it)
     meta: dict[str, Any] = field(default_factory=dict)
     published: bool = True
     links: list[tuple[int, str]] = field(default_factory=list)  # (line, target) of "[[x]]" values
@@ -125,7 +126,8 @@ def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -
         props.title = str(data["title"]).strip()
     props.aliases = tuple(_strings(data.get("aliases", data.get("alias"))))
     tags = _strings(data.get("tags", data.get("tag")), split=True)
-    props.tags = tuple(t for t in (normalise_tag(x.lstrip("#")) for x in tags) if t)
+    props.tag_labels = tuple(t for t in (tag_label(x.lstrip("#")) for x in tags) if t)
+    props.tags = tuple(normalise_tag(t) for t in props.tag_labels)
     props.published = not (
         _truthy(data.get("draft"))
         or data.get("publish") is False

@@ -22,7 +22,12 @@ def tags_plugin(md: MarkdownIt) -> None:
 
 def normalise_tag(name: str) -> str:
     """Tags compare case-insensitively (T2); trailing slashes mean nothing."""
-    return "/".join(p for p in name.lower().split("/") if p)
+    return tag_label(name).lower()
+
+
+def tag_label(name: str) -> str:
+    """A tag as written, to show it (T2: the casing first seen); `normalise_tag` to compare."""
+    return "/".join(p for p in name.split("/") if p)
 
 
 def _tag_rule(state: StateInline, silent: bool) -> bool:
