@@ -77,6 +77,15 @@ def open_page(browser: object, url: str, errors: list[str], **options: object) -
     return page
 
 
+def reload_remembering(page: object) -> None:
+    """Reload a page whose script just wrote to localStorage. The page reads its own write at
+    once, but Chromium hands it to the browser process asynchronously, and a reload right
+    after it may start before it arrives (the page then finds the old state: seen once under
+    load). A quarter of a second is far more than that hand-over takes."""
+    page.wait_for_timeout(250)  # type: ignore[attr-defined]
+    page.reload()  # type: ignore[attr-defined]
+
+
 def failed(request: object, errors: list[str]) -> None:
     """A request that failed, except one cancelled because the test navigated away."""
     if "ERR_ABORTED" not in (request.failure or ""):  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import failed, open_page
+from .conftest import failed, open_page, reload_remembering
 
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -96,7 +96,7 @@ def test_fold_and_unfold_bullets(site: Path, browser: object) -> None:
     toggle.click()
     assert children.is_hidden()
     assert toggle.get_attribute("aria-expanded") == "false"
-    page.reload()  # type: ignore[attr-defined]
+    reload_remembering(page)
     assert children.is_hidden()  # remembered for this page
     toggle.focus()
     page.keyboard.press("Enter")  # type: ignore[attr-defined]

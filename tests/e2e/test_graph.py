@@ -188,7 +188,7 @@ def test_the_local_graph_loads_when_opened_and_depth_2_shows_more(
     assert two > one > len(names) // 2
     label = page.locator(".mm-localgraph canvas").get_attribute("aria-label")
     assert label.startswith("Local graph of Spaced Repetition to depth 2")
-    page.reload()  # opened once: open on the next page too (remembered), drawn once in view
+    shared.reload_remembering(page)  # opened once: open on the next page too, drawn in view
     assert page.locator(".mm-localgraph details").get_attribute("open") is not None
     page.locator(".mm-localgraph").scroll_into_view_if_needed()
     drawn(page, "localGraphDrawn")

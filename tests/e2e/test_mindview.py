@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import reload_remembering
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -92,7 +94,7 @@ def test_a_branch_folds_and_unfolds_by_mouse_and_keyboard(page: Any) -> None:
     assert view_height(page) < height  # the tree closed up around the folded branch
     assert below.bounding_box()["y"] < y - 50
 
-    page.reload()
+    reload_remembering(page)
     assert branch.is_hidden()  # remembered for this page
     knob.focus()
     page.keyboard.press("Enter")
