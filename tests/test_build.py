@@ -1261,3 +1261,12 @@ def test_recasing_a_tag_in_one_note_updates_every_page_that_lists_it(make_vault,
     one, two = read_site(tmp_path / "site"), read_site(tmp_path / "clean")
     assert [f for f in one if f != "graph.json" and one[f] != two[f]] == []
 
+
+def test_a_missing_image_inside_a_paragraph_keeps_the_paragraph_whole(build_vault) -> None:
+    """An image is inline content: its placeholder must not be a <div>, which would end the
+    <p> in a browser (the text after it thrown out of the paragraph)."""
+    _, site = build_vault({"A.md": "text ![[missing.png]] more\n\n![[Gone]]\n"})
+    html = (site / "a.html").read_text()
+    missing = '<span class="embed embed-missing mm-error">Missing embed: “missing.png”</span>'
+    assert f'<p id="p-text-more">text {missing} more</p>' in html
+    assert '<div class="embed embed-missing mm-error">Missing embed: “Gone”</div>' in html

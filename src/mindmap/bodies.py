@@ -13,6 +13,7 @@ from html import escape
 
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.render import PLACEHOLDER, size_attrs, split_size
+from mindmap.markdown.wikilinks import is_inline_media
 from mindmap.model import Context, LinkRef, Note
 from mindmap.paths import NotePath, relative_url
 from mindmap.resolve import Resolution, find_heading
@@ -83,7 +84,8 @@ class BodyFiller:
             return ""
         if res.status == "missing":
             what = escape(ref.target.strip() or "?")
-            return f'<div class="embed embed-missing mm-error">Missing embed: “{what}”</div>'
+            tag = "span" if is_inline_media(ref.target) else "div"  # may sit in a paragraph
+            return f'<{tag} class="embed embed-missing mm-error">Missing embed: “{what}”</{tag}>'
         if res.is_asset:
             return self._media(ref, res, frame)
         if res.status == "bad-anchor" and not frame.compact:

@@ -153,6 +153,14 @@ def _math_block(
     return f'<div class="math display">{_mathml(tokens[idx].content, True)}</div>\n'
 
 
+def _math_display_inline(
+    self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    """`$$x$$` inside a paragraph: shown as a display formula (CSS), but a <span>, since a
+    <div> cannot sit inside a <p> (the browser would end the paragraph there)."""
+    return f'<span class="math display">{_mathml(tokens[idx].content, True)}</span>'
+
+
 @lru_cache(maxsize=4096)
 def _mathml(latex: str, display: bool) -> str:
     """LaTeX → MathML at build time: browsers draw it natively, no script, no CDN."""
@@ -209,7 +217,7 @@ _RULES = {
     "math_inline": _math_inline,
     "math_block": _math_block,
     "math_block_label": _math_block,
-    "math_inline_double": _math_block,
+    "math_inline_double": _math_display_inline,
     "fence": _fence,
     "html_block": _html,
     "html_inline": _html,

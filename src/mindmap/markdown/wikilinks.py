@@ -8,7 +8,9 @@ a wikilink's children are the parsed display text (Markdown is allowed there, of
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -65,6 +67,7 @@ _INLINE_MEDIA = (
     ".mp4",
     ".ogv",
 )
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # an external address (as extract.py)
 
 
 def _embeds_as_blocks(state: StateCore) -> None:
@@ -83,7 +86,20 @@ def _embeds_as_blocks(state: StateCore) -> None:
 
 
 def _is_block_embed(token: Token) -> bool:
-    return token.type == "embed" and not str(token.meta["target"]).lower().endswith(_INLINE_MEDIA)
+    """A note embed: `![[Note]]`, or `![](Note.md)` (E1); not an image or other media, nor
+    an external image."""
+    if token.type == "embed":
+        return not is_inline_media(str(token.meta["target"]))
+    if token.type != "image":
+        return False
+    src = str(token.attrGet("src") or "")
+    return bool(src) and not _SCHEME.match(src) and not is_inline_media(unquote(src))
+
+
+def is_inline_media(target: str) -> bool:
+    """Whether an embed's target (a path, maybe with a #fragment) is an image, audio or video
+    file: inline content, which may sit inside a paragraph."""
+    return target.partition("#")[0].lower().rstrip().endswith(_INLINE_MEDIA)
 
 
 def _holds_block_embed(tokens: list[Token], i: int) -> bool:
