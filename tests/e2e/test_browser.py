@@ -324,3 +324,33 @@ def test_folder_explorer_from_disk(site: Path, browser: object) -> None:
     shown.first.click()
     assert page.url.endswith("methods/m%C3%A9thode-des-loci.html")  # type: ignore[attr-defined]
     assert errors == []
+
+
+def test_a_video_card_plays_in_place_only_when_asked(build_vault, browser: object) -> None:
+    """Nothing is fetched from YouTube with the page; Enter on the card puts the player
+    (youtube-nocookie.com) in its place; a page without a card does not load embeds.js."""
+    video = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    _, site = build_vault({"A.md": f"Watch ![]({video}) now.\n", "B.md": "plain\n"})
+    errors: list[str] = []
+    requests: list[str] = []
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(
+        "https://www.youtube-nocookie.com/**",
+        lambda route: route.fulfill(body="<title>player</title>", content_type="text/html"),
+    )
+    page.goto((site / "a.html").as_uri())
+    assert [u for u in requests if not u.startswith("file:")] == []
+    card = page.locator("a.embed-video-card")
+    assert card.get_attribute("href") == video
+    card.focus()
+    page.keyboard.press("Enter")
+    player = page.locator("iframe.embed-web-player")
+    player.wait_for()
+    assert player.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/")
+    assert card.count() == 0 and page.url.endswith("a.html")
+    assert page.evaluate("document.activeElement.tagName") == "IFRAME"
+    page.goto((site / "b.html").as_uri())
+    assert "embeds.js" not in page.content()
+    assert errors == []

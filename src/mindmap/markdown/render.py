@@ -24,6 +24,7 @@ from pygments.util import ClassNotFound
 
 from mindmap.markdown.sanitise import sanitise_html
 from mindmap.markdown.tasks import render_checkbox
+from mindmap.markdown.webembeds import web_embed
 
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
 PLACEHOLDER = re.compile("\x02([LT])([^\x03]*)\x03")
@@ -86,6 +87,9 @@ def _image(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any,
     if token.meta and "n" in token.meta:
         return link_placeholder(token.meta["n"])
     alt, width, height = split_size(self.renderInlineAsText(token.children or [], options, env))
+    web = web_embed(str(token.attrGet("src") or ""), alt)
+    if web is not None:
+        return web
     src = escape(str(token.attrGet("src") or ""))
     return f'<img src="{src}" alt="{escape(alt)}"{size_attrs(width, height)} loading="lazy">'
 

@@ -1,0 +1,93 @@
+"""Web pages embedded with image syntax (ofm-spec E6): `![](https://www.youtube.com/watch?v=…)`
+shows the video, `![](https://twitter.com/u/status/…)` the post.
+
+The site fetches nothing from another host when a page is viewed, so neither is loaded
+with the page: a video is a card linking to it, which `static/embeds.js` swaps for the
+player (youtube-nocookie.com) when the reader clicks it; a post is a card linking to it.
+Without JavaScript both are plain links. Other external images stay images.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import parse_qs, urlsplit
+
+_YOUTUBE_HOSTS = frozenset(
+    ["youtube.com", "www.youtube.com", "m.youtube.com", "music.youtube.com",
+     "youtube-nocookie.com", "www.youtube-nocookie.com"]
+)  # fmt: skip
+_VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+_PATH_ID = re.compile(r"/(?:shorts|embed|live|v)/([A-Za-z0-9_-]{11})(?:[/?#]|$)")
+_TWEET = re.compile(r"/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d{1,20})(?:[/?#]|$)")
+_TWEET_HOSTS = frozenset(["twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com",
+                          "www.x.com"])  # fmt: skip
+_TIME = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
+
+
+def web_embed(src: str, alt: str) -> str | None:
+    """The HTML of `![alt](src)` when `src` is a YouTube video or a post on X/Twitter."""
+    try:
+        url = urlsplit(src)
+    except ValueError:
+        return None
+    if url.scheme not in ("http", "https"):
+        return None
+    host = (url.hostname or "").lower()
+    video = _youtube_id(host, url.path, url.query)
+    if video is not None:
+        return _video_card(video, _start(url.query, url.fragment), alt)
+    match = _TWEET.match(url.path) if host in _TWEET_HOSTS else None
+    if match is not None:
+        return _post_card(match.group(1), match.group(2), alt)
+    return None
+
+
+def _youtube_id(host: str, path: str, query: str) -> str | None:
+    if host == "youtu.be":
+        candidate = path.lstrip("/").split("/")[0]
+        return candidate if _VIDEO_ID.fullmatch(candidate) else None
+    if host not in _YOUTUBE_HOSTS:
+        return None
+    if path in ("/watch", "/watch/"):
+        candidate = parse_qs(query).get("v", [""])[0]
+        return candidate if _VIDEO_ID.fullmatch(candidate) else None
+    match = _PATH_ID.match(path)
+    return match.group(1) if match else None
+
+
+def _start(query: str, fragment: str) -> int:
+    """Seconds from `t=1m30s`, `t=90` or `start=90` (in the query or the #fragment)."""
+    values = parse_qs(query) | parse_qs(fragment)
+    raw = (values.get("t") or values.get("start") or [""])[0]
+    match = _TIME.fullmatch(raw)
+    if not raw or match is None:
+        return 0
+    h, m, s = (int(g or 0) for g in match.groups())
+    return h * 3600 + m * 60 + s
+
+
+def _video_card(video: str, start: int, alt: str) -> str:
+    watch = f"https://www.youtube.com/watch?v={video}" + (f"&t={start}s" if start else "")
+    player = f"https://www.youtube-nocookie.com/embed/{video}?autoplay=1" + (
+        f"&start={start}" if start else ""
+    )
+    title = escape(alt or "YouTube video")
+    return (
+        f'<a class="embed-web embed-video-card" href="{escape(watch)}" '
+        f'data-player="{escape(player)}">'
+        f'<span class="embed-web-icon" aria-hidden="true">▶</span>'
+        f'<span class="embed-web-text"><span class="embed-web-title">{title}</span>'
+        f'<span class="embed-web-url">youtube.com/watch?v={video}</span></span></a>'
+    )
+
+
+def _post_card(user: str, post: str, alt: str) -> str:
+    href = f"https://x.com/{user}/status/{post}"
+    title = escape(alt or f"Post by @{user}")
+    return (
+        f'<a class="embed-web embed-post-card" href="{href}">'
+        f'<span class="embed-web-icon" aria-hidden="true">𝕏</span>'
+        f'<span class="embed-web-text"><span class="embed-web-title">{title}</span>'
+        f'<span class="embed-web-url">x.com/{user}/status/{post}</span></span></a>'
+    )
