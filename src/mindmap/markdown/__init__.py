@@ -12,6 +12,7 @@ from typing import Any
 
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -64,11 +65,31 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
         raw_content_plugin,
     ):
         md.use(plugin)
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=True)
+    _no_digit_after_closing_dollar(md)
     use_first_char_dispatch(md)  # the same tokens, from fewer rule calls
     assert isinstance(md.renderer, PartsRenderer)
     install_rules(md.renderer)
     return md
+
+
+def _no_digit_after_closing_dollar(md: MarkdownIt) -> None:
+    """Inline math as in Obsidian and Pandoc: a `$` opens before a non-space (a digit may
+    come before it: `10$\\degree$` is 10°), and closes after a non-space but not before a
+    digit, so `$5-$10` and `$5 and $6` stay text. dollarmath checks digits on both sides
+    or on neither; this wraps its rule to check the closing side alone."""
+    rule = next(r.fn for r in md.inline.ruler.__rules__ if r.name == "math_inline")
+
+    def math_inline(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, True):
+            return False
+        end, state.pos = state.pos, start
+        if end < state.posMax and state.src[end].isdigit():
+            return False
+        return bool(rule(state, silent))
+
+    md.inline.ruler.at("math_inline", math_inline)
 
 
 class _Linkify(LinkifyIt):  # type: ignore[misc]
