@@ -107,18 +107,30 @@
   }
 
   // Pagefind, finding no word that starts with a query's word, cuts the word shorter until
-  // one does ("xylophone" finds "x"): a result whose every match is a word at most half as
-  // long as the query's, and the start of it, is no answer to it. When all are, none is
-  // shown (a typo that keeps more than half the word, "instalation", still finds "install").
+  // one does ("xylophone" finds "x."): a result whose every match is a word at most half as
+  // long as the query's, and the start of it, is no answer to it; nor is one with no match
+  // in its excerpt unless a word of its title answers. When all are, none is shown (a typo
+  // that keeps more than half the word, "instalation", still finds "install").
   function farFetched(d, query) {
-    var words = query.toLowerCase().split(/\s+/);
+    var words = query.split(/\s+/).map(fold).filter(function (w) { return w.length > 1; });
     var marks = (d.excerpt.match(/<mark>[^<]*<\/mark>/g) || []).map(function (m) {
-      return m.slice(6, -7).toLowerCase();
-    });
-    return marks.length > 0 && marks.every(function (m) {
-      return words.some(function (w) { return w.length > 1 && w.indexOf(m) === 0 && m.length * 2 <= w.length; });
+      return fold(m.slice(6, -7));  // Pagefind marks "x." or "(q:" with their punctuation
+    }).filter(Boolean);
+    if (!words.length) return false;
+    if (marks.length) {
+      return marks.every(function (m) {
+        return words.some(function (w) { return w.indexOf(m) === 0 && m.length * 2 <= w.length; });
+      });
+    }
+    var title = ((d.meta && d.meta.title) || "").split(/\s+/).map(fold);
+    return !title.some(function (t) {
+      return t && words.some(function (w) {
+        return t.indexOf(w) === 0 || (w.indexOf(t) === 0 && t.length * 2 > w.length);
+      });
     });
   }
+
+  function fold(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
 
   // The next results of the same query, after those shown (the first of them selected).
   function showMore() {

@@ -224,7 +224,7 @@ def test_show_more_is_in_the_dialogs_tab_order_and_keeps_the_page_in_place(
     assert box is not None and 0 <= box["y"] < page.viewport_size["height"]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("word", ["xylophone", "zzqxnotaword"])
+@pytest.mark.parametrize("word", ["xylophone", "zzqxnotaword", "qwertyuiop"])
 def test_a_word_in_no_note_finds_nothing(
     served: tuple[DevServer, Path], browser: object, errors: list[str], word: str
 ) -> None:
