@@ -143,7 +143,8 @@ P.check = function (parent, id, label, field) {
   var input = el("input", { type: "checkbox", id: id }, wrap);
   input.checked = self.opts[field];
   el("label", { for: id }, wrap, label);
-  input.addEventListener("change", () => { self.opts[field] = input.checked; self.changed(); });
+  // nodes shown or hidden: the view is fitted to what is shown now (edges: it stays put)
+  input.addEventListener("change", () => { self.opts[field] = input.checked; self.changed(field in SHOW); });
 };
 
 P.select = function (parent, id, label, options, key) {
@@ -165,28 +166,31 @@ P.changed = function (refit) {
   this.status.textContent = this.summary();
 };
 
-/* The find box: the titles holding what is typed are offered (a datalist); picking one
-   (or Enter) centres the view on that node. */
+/* The find box: the titles holding what is typed are offered (a datalist): the same title
+   first, then those that start with it, then the others; notes before topics, tags and
+   missing notes in each. Picking one (or Enter) centres the view on the first. */
 P.finder = function (bar, p) {
   var self = this, g = self.g, wrap = el("span", { class: "mm-graph-field mm-graph-find" }, bar);
   el("label", { for: p + "find" }, wrap, "Find");
   var input = el("input", { type: "search", id: p + "find", list: p + "found", autocomplete: "off", placeholder: "a note or topic" }, wrap);
-  var list = el("datalist", { id: p + "found" }, wrap), found = [], lower = null;
-  input.addEventListener("input", () => {
-    var q = input.value.trim().toLowerCase(), first = [], rest = [];
+  var list = el("datalist", { id: p + "found" }, wrap), lower = null;
+  function rank(q) {
+    var buckets = [[], [], [], [], [], []];  // same, start, inside; each: notes, the rest
     lower = lower || g.title.map((t) => t.toLowerCase());
-    for (var i = 0; q && i < g.n && first.length < 12; i++) {
+    for (var i = 0; q && i < g.n; i++) {
       var k = self.shown(i) ? lower[i].indexOf(q) : -1;
-      if (k === 0) first.push(i); else if (k > 0 && rest.length < 12) rest.push(i);
+      if (k < 0) continue;
+      var b = (lower[i].length === q.length ? 0 : k === 0 ? 2 : 4) + (g.kind[i] === 0 ? 0 : 1);
+      if (buckets[b].length < 12) buckets[b].push(i);
     }
-    found = first.concat(rest).slice(0, 12);
+    return [].concat.apply([], buckets).slice(0, 12);
+  }
+  input.addEventListener("input", () => {
     list.textContent = "";
-    found.forEach((i) => el("option", { value: g.title[i], label: g.kind[i] === 1 ? self.noteTitle(i) : KINDS[g.kind[i]] }, list));
+    rank(input.value.trim().toLowerCase()).forEach((i) => el("option", { value: g.title[i], label: g.kind[i] === 1 ? self.noteTitle(i) : KINDS[g.kind[i]] }, list));
   });
   function go() {
-    var want = input.value.trim().toLowerCase();
-    var i = found.find((n) => lower[n] === want);
-    if (i === undefined) i = found[0];
+    var i = rank(input.value.trim().toLowerCase())[0];
     if (i !== undefined) self.centre(i);
   }
   input.addEventListener("change", go);
@@ -479,11 +483,13 @@ P.labels = function (ctx, near, hot) {
     if (label.length > 40) label = label.slice(0, 39) + "…";
     var y0 = sy + rr + 2, r0 = Math.floor(y0 / 16), r1 = Math.floor((y0 + 14) / 16);
     if (!force && (taken.has(Math.floor(sx / 40) * 4096 + r0) || taken.has(Math.floor(sx / 40) * 4096 + r1))) return;
-    var half = ctx.measureText(label).width / 2 + 4, c0 = Math.floor((sx - half) / 40), c1 = Math.floor((sx + half) / 40);
+    var half = ctx.measureText(label).width / 2 + 4;
+    var lx = 2 * half < w ? Math.min(Math.max(sx, half), w - half) : sx;  // inside the canvas
+    var c0 = Math.floor((lx - half) / 40), c1 = Math.floor((lx + half) / 40);
     for (var cx = c0; !force && cx <= c1; cx++) if (taken.has(cx * 4096 + r0) || taken.has(cx * 4096 + r1)) return;
     for (cx = c0; cx <= c1; cx++) { taken.add(cx * 4096 + r0); taken.add(cx * 4096 + r1); }
-    ctx.lineWidth = 3; ctx.strokeStyle = t.bg; ctx.strokeText(label, sx, y0);
-    ctx.fillStyle = force ? t.fg : t.muted; ctx.fillText(label, sx, y0);
+    ctx.lineWidth = 3; ctx.strokeStyle = t.bg; ctx.strokeText(label, lx, y0);
+    ctx.fillStyle = force ? t.fg : t.muted; ctx.fillText(label, lx, y0);
     drawn++;
   }
   if (hot >= 0 && m.on[hot]) put(hot, true);

@@ -48,6 +48,17 @@ INK = """(sel) => {
 }"""
 
 
+FRAMED = """() => {
+  const g = mmGraph[0], m = g.m, v = g.view, xs = [], ys = [];
+  for (let i = 0; i < m.n; i++) {
+    if (m.on[i]) { xs.push(m.x[i] * v.s + v.tx); ys.push(m.y[i] * v.s + v.ty); }
+  }
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  return {inside: x0 >= 0 && y0 >= 0 && x1 <= g.w && y1 <= g.h,
+          wide: (x1 - x0) / g.w, high: (y1 - y0) / g.h};
+}"""
+
+
 def ink(page: object, selector: str = ".mm-graph canvas") -> dict:
     return page.evaluate(INK, selector)  # type: ignore[attr-defined,no-any-return]
 
@@ -86,6 +97,24 @@ def test_find_a_note_then_click_it(served: str, browser: object, errors: list[st
     page.mouse.click(box["x"] + x, box["y"] + y)  # type: ignore[attr-defined]
     page.wait_for_url("**/people/spaced-repetition.html")  # type: ignore[attr-defined]
     assert page.locator("h1").inner_text() == "Spaced Repetition"  # type: ignore[attr-defined]
+    assert errors == []
+
+
+def test_find_offers_the_note_of_that_very_title_first(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    """A topic that starts with a note's title ("Attention heads", in an earlier note) comes
+    after the note."""
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
+    find.fill("attention")
+    first = page.locator(".mm-graph-find datalist option").first  # type: ignore[attr-defined]
+    assert (first.get_attribute("value"), first.get_attribute("label")) == ("Attention", "note")
+    find.press("Enter")
+    x, y = page.evaluate("mmGraph[0].screenOf('people/Attention.md')")  # type: ignore[attr-defined]
+    box = page.locator(".mm-graph canvas").bounding_box()  # type: ignore[attr-defined]
+    assert abs(x - box["width"] / 2) < 1 and abs(y - box["height"] / 2) < 1
     assert errors == []
 
 
@@ -154,7 +183,10 @@ def test_toggles_and_zoom_change_what_is_drawn(
     drawn(page)
     after = ink(page)
     assert ", 0 topics, 0 tags," in status.inner_text()
-    assert after["ink"] < before["ink"] and after["hash"] != before["hash"]
+    assert after["hash"] != before["hash"]
+    # the view was fitted to the notes left: they span the canvas, none is outside it
+    box = page.evaluate(FRAMED)  # type: ignore[attr-defined]
+    assert box["inside"] and max(box["wide"], box["high"]) > 0.6
     page.get_by_role("group", name="Edges").get_by_label("Links").uncheck()  # type: ignore[attr-defined]
     page.get_by_role("button", name="Zoom in").click()  # type: ignore[attr-defined]
     drawn(page)
