@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from mindmap.config import template_dirs
 from mindmap.diagnostics import Diagnostic, Severity
@@ -39,7 +39,14 @@ def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> ji
         lstrip_blocks=True,
     )
     env.tests["isodate"] = is_iso_date
+    env.filters["path"] = breakable_path
     return env
+
+
+def breakable_path(value: object) -> Markup:
+    """A folder path that a narrow screen may break after each `/` (the `path` filter):
+    `a/b` → `a/<wbr>b`, each part escaped."""
+    return Markup("/<wbr>").join(escape(part) for part in str(value).split("/"))
 
 
 def is_iso_date(value: object) -> bool:

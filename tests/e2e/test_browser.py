@@ -354,3 +354,30 @@ def test_a_video_card_plays_in_place_only_when_asked(build_vault, browser: objec
     page.goto((site / "b.html").as_uri())
     assert "embeds.js" not in page.content()
     assert errors == []
+
+
+def test_long_folder_paths_and_formulas_do_not_widen_a_phone_page(
+    build_vault, browser: object
+) -> None:
+    """A folder path has no space to break at for dozens of characters, a formula none at
+    all: on a 390 px screen both must fit (or scroll in their own box), not the page."""
+    deep = "/".join(
+        ["Organized Knowledge - Old Format", *[f"Subject{n}Electrodynamics" for n in range(6)]]
+    )
+    formula = "$Y=1.2219V-0.23111V^2+0.23951V^3-0.021009V^4+0.0008404V^5-0.0000147V^6$"
+    _, site = build_vault(
+        {
+            "A.md": f"The target. {formula}\n",
+            f"{deep}/Deep.md": "- links to [[A]] from far down\n",
+            "B.md": "#t also [[A]]\n",
+            f"{deep}/Tagged.md": "#t\n",
+        }
+    )
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    for url in ["a.html", "tags/t.html", "notes.html"]:
+        page.goto((site / url).as_uri())
+        width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], url
+    page.goto((site / "a.html").as_uri())
+    assert "Subject5Electrodynamics" in page.locator(".mm-bl-folder").inner_text()
+    page.close()
