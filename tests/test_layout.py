@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mindmap.build import Builder, build_site
 from mindmap.config import Config
-from mindmap.layout import EDGE, LayoutMemo, layout_json, place
+from mindmap.layout import EDGE, LayoutMemo, layout_json, place, separate
 from sitetools import read_graph
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,3 +142,34 @@ def test_a_big_graph_lays_out_its_notes_and_hangs_the_satellites_around_them() -
     for topic in topics:
         assert math.dist(where[topic], where[topic.split("#")[0]]) <= EDGE + 1
     assert len({where[n] for n in notes}) == len(notes)  # the notes are spread out
+
+
+def test_overlapping_nodes_are_pushed_apart_deterministically() -> None:
+    """Hubs of a dense cluster, on top of each other, come apart until their circles are
+    clear; the same input gives the same output; no node that is clear moves."""
+    points = [(0, 0), (0, 0), (3, 1), (5, -2), (400, 400)]
+    radii = [12.0, 10.0, 6.0, 6.0, 5.0]
+    out = separate(points, radii)
+    assert out == separate(points, radii)
+    for a in range(len(out)):
+        for b in range(a + 1, len(out)):
+            assert math.dist(out[a], out[b]) >= radii[a] + radii[b] - 1  # rounded to units
+    assert out[4] == (400, 400)
+
+
+def test_a_small_vault_graph_has_no_overlapping_nodes(tmp_path: Path) -> None:
+    """graph.json of a from-scratch layout: nodes drawn at zoom 1 (one unit, one pixel,
+    sized by links as graph.js does) do not overlap."""
+    vault, site = tmp_path / "v", tmp_path / "s"
+    vault.mkdir()
+    for n in range(12):  # every note links every other: a tight ball of hubs
+        write(vault, f"N{n}.md", "".join(f"[[N{m}]] " for m in range(12) if m != n), n)
+    build_site(vault, site, Config(base_dir=tmp_path))
+    graph = graph_of(site)
+    layout, ids = graph["layout"], [n["id"] for n in graph["nodes"]]
+    radius = {i: 3 + 1.6 * math.sqrt(d) for i, d in zip(ids, layout["degree"], strict=True)}
+    points = dict(zip(ids, zip(layout["x"], layout["y"], strict=True), strict=True))
+    for a in ids:
+        for b in ids:
+            if a < b:
+                assert math.dist(points[a], points[b]) >= radius[a] + radius[b] - 1, (a, b)
