@@ -660,3 +660,21 @@ def test_closed_comments_are_not_reported() -> None:
     note = parse("a %%one%% b\n\n%%\nblock\n%%\n\nc %%across\n\nparagraphs%% d `%%`\n")
     assert note.diagnostics == ()
     assert "d" in note.body and "block" not in note.body
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        ("p1 %% open\n\nline a\nx %% closes %% reopen\nmore\n", 4, 13),  # after a closing
+        ("> q\n> %% open\n\nafter\n", 2, 3),  # a comment block in a blockquote
+        ("> > %% open\n", 1, 5),
+        ("| a | b |\n|---|---|\n| x %% y | z |\n\nrest\n", 3, 5),  # a table cell
+        ("foo %% open\n\n%% another\n\nmore\n", 1, 5),  # the first of two
+        ("a\r\nb %% open\r\n\r\nrest\r\n", 2, 3),
+    ],
+)
+def test_the_unclosed_comment_reported_is_where_the_hiding_starts(
+    text: str, line: int, col: int
+) -> None:
+    (diag,) = parse(text).diagnostics
+    assert (diag.code, diag.line, diag.col) == ("comment-unclosed", line, col)

@@ -7,8 +7,9 @@ Three rules share the job:
 - a core rule, before inline parsing, carries a comment opened in one paragraph into the next
   blocks until its closing `%%`, emptying what lies between.
 An unclosed comment runs to the end of the note, as in Obsidian: hiding too much is safe,
-leaking private text is not; where it opened is noted in `env[UNCLOSED]` (0-based line and
-column) for a warning. `%%` inside code stays literal.
+leaking private text is not; where such a comment may open is added to `env[UNCLOSED]`
+(0-based line and column in the source), and the first one is warned about. `%%` inside
+code stays literal.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-UNCLOSED = "mindmap_comment_unclosed"  # env key: (line, column) of a `%%` never closed
+UNCLOSED = "mindmap_comment_unclosed"  # env key: [(line, column)] of `%%`s never closed
 _CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
 
 
@@ -44,7 +45,8 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     line = start
     if close < 0:
         line = end
-        state.env.setdefault(UNCLOSED, (start, pos - state.bMarks[start]))
+        column = pos - (state.src.rfind("\n", 0, pos) + 1)  # in a blockquote, after its "> "
+        state.env.setdefault(UNCLOSED, []).append((start, column))
     else:
         while line < end and state.eMarks[line] < close:
             line += 1
@@ -78,7 +80,7 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _comment_spans(state: StateCore) -> None:
-    open_comment, opened = False, -1
+    open_comment, opened = False, (0, 0)
     for i, token in enumerate(state.tokens):
         if open_comment and token.type != "inline":
             if token.nesting == 0 and token.content:  # code, html, math: inside the comment
@@ -86,30 +88,36 @@ def _comment_spans(state: StateCore) -> None:
             continue
         if token.type != "inline":
             continue
+        whole, cut = token.content, 0
         if open_comment:
-            close = _find_marker(token.content, 0)
+            close = _find_marker(whole, 0)
             if close < 0:
                 _empty(state.tokens, i)
                 continue
-            token.content = token.content[close + 2 :]
+            cut = close + 2
+            token.content = whole[cut:]
             open_comment = False
         open_comment = _ends_open(token.content)
-        opened = i if open_comment else opened
+        if open_comment:
+            at = cut + _markers(token.content)[-1]
+            opened = _source_position(state.src, (token.map or [0, 0])[0], whole, at)
     if open_comment:
-        state.env.setdefault(UNCLOSED, _opening(state.tokens[opened], state.src))
+        state.env.setdefault(UNCLOSED, []).append(opened)
 
 
-def _opening(token: Token, source: str) -> tuple[int, int]:
-    """Line and column of the last `%%` of an inline token (the one left open)."""
-    text = token.content
-    at = _markers(text)[-1]
-    before = text[:at]
-    row = before.count("\n")
-    first = (token.map or [0, 0])[0]
+def _source_position(source: str, first: int, content: str, at: int) -> tuple[int, int]:
+    """Line and column in the source of `content[at]`, the content of an inline token whose
+    first line is `first`: each of its lines is found in its source line (which may hold a
+    list marker, "> " or other table cells too)."""
+    row = content.count("\n", 0, at)
+    start = content.rfind("\n", 0, at) + 1
+    text = content[start : content.find("\n", at) if "\n" in content[at:] else len(content)]
     lines = source.split("\n", first + row + 1)
-    shown = text.split("\n")[row].rstrip()  # a suffix of its source line, indent and markers cut
-    line = lines[first + row].rstrip() if first + row < len(lines) else shown
-    return first + row, len(line) - len(shown) + len(before) - (before.rfind("\n") + 1)
+    line = lines[first + row] if first + row < len(lines) else text
+    found = line.rfind(text.strip()) if text.strip() else -1
+    if found < 0:
+        return first + row, at - start
+    return first + row, found + (at - start) - (len(text) - len(text.lstrip()))
 
 
 def _markers(text: str) -> list[int]:
