@@ -77,11 +77,14 @@ def _no_digit_after_closing_dollar(md: MarkdownIt) -> None:
     """Inline math as in Obsidian and Pandoc: a `$` opens before a non-space (a digit may
     come before it: `10$\\degree$` is 10°), and closes after a non-space but not before a
     digit, so `$5-$10` and `$5 and $6` stay text. dollarmath checks digits on both sides
-    or on neither; this wraps its rule to check the closing side alone."""
+    or on neither; this wraps its rule to check the closing side alone (of `$x$`, not of
+    `$$x$$`, whose closing is unmistakable)."""
     rule = next(r.fn for r in md.inline.ruler.__rules__ if r.name == "math_inline")
 
     def math_inline(state: StateInline, silent: bool) -> bool:
         start = state.pos
+        if state.src.startswith("$$", start):
+            return bool(rule(state, silent))
         if not rule(state, True):
             return False
         end, state.pos = state.pos, start
@@ -133,7 +136,7 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
         title=title,
         aliases=props.aliases,
         tags=tuple(sorted(labels)),
-        tag_labels=tuple(labels[t] for t in sorted(labels)),
+        tag_labels=tuple(labels.values()),
         meta=props.meta,
         published=props.published,
         headings=tuple(found.headings),
@@ -183,7 +186,7 @@ def _comment_problem(path: str, env: dict[str, Any]) -> list[Diagnostic]:
     """A `%%` never closed hides the rest of the note (as in Obsidian): say where it opens."""
     if UNCLOSED not in env:
         return []
-    line, col = env[UNCLOSED]
+    line, col = min(env[UNCLOSED])  # the first: all after it is hidden
     message = "this %% comment is never closed"
     hint = "the rest of the note is hidden: close it with %%, or write a literal %% as `%%`"
     code = "comment-unclosed"
