@@ -1270,3 +1270,20 @@ def test_a_missing_image_inside_a_paragraph_keeps_the_paragraph_whole(build_vaul
     missing = '<span class="embed embed-missing mm-error">Missing embed: “missing.png”</span>'
     assert f'<p id="p-text-more">text {missing} more</p>' in html
     assert '<div class="embed embed-missing mm-error">Missing embed: “Gone”</div>' in html
+
+
+def test_nested_tags_are_shown_under_their_parents_first_spelling(build_vault) -> None:
+    _, site = build_vault({"b.md": "#Alpha/beta #ALPHA\n", "c.md": "#alpha/Beta/Gamma\n"})
+    heading = '<h1><span class="mm-hash" aria-hidden="true">#</span>{}</h1>'
+    assert heading.format("Alpha") in (site / "tags/alpha.html").read_text()
+    gamma = (site / "tags/alpha/beta/gamma.html").read_text()
+    assert heading.format("Alpha/beta/Gamma") in gamma
+    assert ">#Alpha</a>" in gamma and ">#Alpha/beta</a>" in gamma  # its crumbs
+
+
+def test_top_tags_with_as_many_notes_are_in_alphabetical_order_whatever_their_case(
+    build_vault,
+) -> None:
+    _, site = build_vault({"A.md": "#Zeta #alpha #Beta\n"})
+    home = (site / "index.html").read_text()
+    assert home.index("#alpha") < home.index("#Beta") < home.index("#Zeta")

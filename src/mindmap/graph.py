@@ -339,16 +339,17 @@ def all_tags(notes: Iterable[Note]) -> set[str]:
 
 
 def tag_labels(notes: dict[NotePath, Note]) -> dict[str, str]:
-    """How each tag (and each parent of a nested one) is shown: as first written, in the
-    order of the notes' paths (T2; `#ProjectX` shows so wherever `#projectx` is listed)."""
+    """How each tag (and each parent of a nested one) is shown: as first written, notes in
+    the order of their paths, each note's tags in the order written (T2; `#ProjectX` shows so
+    wherever `#projectx` is listed). A nested tag is shown under its parent's label, so a
+    tree never mixes spellings: after `#Alpha/beta`, `#alpha/Beta/Gamma` is `Alpha/beta/Gamma`."""
     labels: dict[str, str] = {}
     for path in sorted(notes):
-        note = notes[path]
-        for label in note.tag_labels:
-            parts = label.split("/")
-            for i in range(1, len(parts) + 1):
-                shown = "/".join(parts[:i])
-                labels.setdefault(shown.lower(), shown)
+        for label in notes[path].tag_labels:
+            name, shown = "", ""
+            for part in label.split("/"):
+                name = f"{name}/{part.lower()}" if name else part.lower()
+                shown = labels.setdefault(name, f"{shown}/{part}" if shown else part)
     return labels
 
 

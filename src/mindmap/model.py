@@ -78,7 +78,7 @@ class Note:
     title: str
     aliases: tuple[str, ...]
     tags: tuple[str, ...]  # normalised, sorted, front matter and inline
-    tag_labels: tuple[str, ...]  # each of `tags` as first written in the note (T2)
+    tag_labels: tuple[str, ...]  # its tags as written, each once, in the order written (T2)
     meta: dict[str, Any]  # JSON-able front matter values the site uses
     published: bool  # False for `draft: true` or `publish: false`
     headings: tuple[Heading, ...]

@@ -736,7 +736,7 @@ class SitePlan:
                 for t in tags
                 if "/" not in t
             ),
-            key=lambda r: (-r["count"], r["name"]),
+            key=lambda r: (-r["count"], r["name"].lower(), r["name"]),
         )[:24]
         context = {
             "stats": {
