@@ -66,3 +66,15 @@ def test_in_a_note_the_card_replaces_the_image_and_stays_in_its_paragraph() -> N
     note = parse_note(make_markdown(), f"Watch ![](https://youtu.be/{VIDEO}) now.\n", "a.md")
     assert note.body.startswith('<p id="p-watch-now">Watch <a class="embed-web embed-video-card"')
     assert "<img" not in note.body and note.body.rstrip().endswith("</a> now.</p>")
+
+
+def test_inside_a_link_the_card_is_no_link_of_its_own() -> None:
+    text = f"[see ![](https://youtu.be/{VIDEO})](https://example.com)\n"
+    body = parse_note(make_markdown(), text, "a.md").body
+    assert body.count("<a ") == 1 and body.count("</a>") == 1  # no <a> inside the <a>
+    assert '<span class="embed-web embed-video-card">' in body and "data-player" not in body
+
+
+def test_an_image_with_a_query_stays_an_inline_image() -> None:
+    body = parse_note(make_markdown(), "a ![](pic.png?v=1) b\n", "a.md").body
+    assert body.startswith("<p") and body.count("<p") == 1  # its paragraph not split

@@ -87,7 +87,8 @@ def _image(self: PartsRenderer, tokens: Sequence[Token], idx: int, options: Any,
     if token.meta and "n" in token.meta:
         return link_placeholder(token.meta["n"])
     alt, width, height = split_size(self.renderInlineAsText(token.children or [], options, env))
-    web = web_embed(str(token.attrGet("src") or ""), alt)
+    opened = sum(t.nesting for t in tokens[:idx] if t.type in ("link_open", "link_close"))
+    web = web_embed(str(token.attrGet("src") or ""), alt, inside_link=opened > 0)
     if web is not None:
         return web
     src = escape(str(token.attrGet("src") or ""))

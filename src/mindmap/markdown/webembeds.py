@@ -22,11 +22,13 @@ _PATH_ID = re.compile(r"/(?:shorts|embed|live|v)/([A-Za-z0-9_-]{11})(?:[/?#]|$)"
 _TWEET = re.compile(r"/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d{1,20})(?:[/?#]|$)")
 _TWEET_HOSTS = frozenset(["twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com",
                           "www.x.com"])  # fmt: skip
+_UNLINK = re.compile(r'^<a( class="[^"]*")[^>]*')  # a card's <a ...>, to make it a <span>
 _TIME = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
 
 
-def web_embed(src: str, alt: str) -> str | None:
-    """The HTML of `![alt](src)` when `src` is a YouTube video or a post on X/Twitter."""
+def web_embed(src: str, alt: str, inside_link: bool = False) -> str | None:
+    """The HTML of `![alt](src)` when `src` is a YouTube video or a post on X/Twitter; inside
+    a link (`[![](…)](…)`) the card is a <span>, the link's own target is followed."""
     try:
         url = urlsplit(src)
     except ValueError:
@@ -36,11 +38,12 @@ def web_embed(src: str, alt: str) -> str | None:
     host = (url.hostname or "").lower()
     video = _youtube_id(host, url.path, url.query)
     if video is not None:
-        return _video_card(video, _start(url.query, url.fragment), alt)
-    match = _TWEET.match(url.path) if host in _TWEET_HOSTS else None
-    if match is not None:
-        return _post_card(match.group(1), match.group(2), alt)
-    return None
+        card = _video_card(video, _start(url.query, url.fragment), alt)
+    elif (match := _TWEET.match(url.path) if host in _TWEET_HOSTS else None) is not None:
+        card = _post_card(match.group(1), match.group(2), alt)
+    else:
+        return None
+    return _UNLINK.sub("<span\\1", card[: -len("</a>")]) + "</span>" if inside_link else card
 
 
 def _youtube_id(host: str, path: str, query: str) -> str | None:

@@ -99,7 +99,8 @@ def _is_block_embed(token: Token) -> bool:
 def is_inline_media(target: str) -> bool:
     """Whether an embed's target (a path, maybe with a #fragment) is an image, audio or video
     file: inline content, which may sit inside a paragraph."""
-    return target.partition("#")[0].lower().rstrip().endswith(_INLINE_MEDIA)
+    path = target.partition("#")[0].partition("?")[0]  # `pic.png?v=1`: a query is no name
+    return path.lower().rstrip().endswith(_INLINE_MEDIA)
 
 
 def _holds_block_embed(tokens: list[Token], i: int) -> bool:
