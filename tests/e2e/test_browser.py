@@ -5,7 +5,10 @@ Skips when Chromium or Playwright is missing; `.ci/run` installs both.
 
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -381,3 +384,40 @@ def test_long_folder_paths_and_formulas_do_not_widen_a_phone_page(
     page.goto((site / "a.html").as_uri())
     assert "Subject5Electrodynamics" in page.locator(".mm-bl-folder").inner_text()
     page.close()
+
+
+def test_a_missing_page_under_a_sub_path_finds_the_site_root(site: Path, browser: object, tmp_path):
+    """As on GitHub Pages' project sites: the site at /repo/, and the server answering any
+    missing path with the site's 404.html. Its script finds /repo/ by probing for graph.json
+    from the missing page's folder upwards."""
+    (tmp_path / "repo").symlink_to(site, target_is_directory=True)
+    page404 = (site / "404.html").read_bytes()
+
+    class Pages(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            if code != 404:
+                return super().send_error(code, message, explain)
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page404)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(page404)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Pages, directory=tmp_path))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(base + "/repo/people/gone/nope.html")
+        home = page.locator("#home")
+        page.wait_for_function("document.getElementById('home').href.endsWith('/repo/index.html')")
+        home.click()
+        page.wait_for_url(base + "/repo/index.html")
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -335,3 +335,18 @@ def test_results_come_from_every_shard_ranked_together(
             assert len({shard_of[h] for h in hrefs}) >= 2
         finally:
             dev.stop()
+
+
+def test_a_missing_page_deep_down_links_home_without_probing_under_serve(
+    served: tuple[DevServer, Path], browser: object
+) -> None:
+    """The 404 page finds the site's root by probing for graph.json upwards, a failed
+    request (and a console error) per folder; under serve the root is known."""
+    dev, _notes = served
+    page = browser.new_page()  # type: ignore[attr-defined]
+    probes: list[str] = []
+    page.on("request", lambda r: probes.append(r.url) if "graph.json" in r.url else None)
+    page.goto(dev.url + "a/b/c/nope.html")
+    expect(page.locator("#home")).to_have_attribute("href", "/index.html")
+    assert probes == []
+    page.close()
