@@ -657,7 +657,9 @@ def test_an_unclosed_comment_is_reported_where_it_opens(text: str, line: int, co
 
 
 def test_closed_comments_are_not_reported() -> None:
-    note = parse("a %%one%% b\n\n%%\nblock\n%%\n\nc %%across\n\nparagraphs%% d `%%`\n")
+    note = parse(
+        "a %%one%% b\n\n%%\nblock\n%%\n\nc %%across\n\nparagraphs%% d `%%`\n\ne %%\n\n%%\n"
+    )
     assert note.diagnostics == ()
     assert "d" in note.body and "block" not in note.body
 
@@ -669,7 +671,7 @@ def test_closed_comments_are_not_reported() -> None:
         ("> q\n> %% open\n\nafter\n", 2, 3),  # a comment block in a blockquote
         ("> > %% open\n", 1, 5),
         ("| a | b |\n|---|---|\n| x %% y | z |\n\nrest\n", 3, 5),  # a table cell
-        ("foo %% open\n\n%% another\n\nmore\n", 1, 5),  # the first of two
+        ("foo %% open\n\n> %% another\n\nmore\n", 1, 5),  # the first of two
         ("a\r\nb %% open\r\n\r\nrest\r\n", 2, 3),
     ],
 )

@@ -184,7 +184,7 @@ def _nesting_problem(
 
 def _comment_problem(path: str, env: dict[str, Any]) -> list[Diagnostic]:
     """A `%%` never closed hides the rest of the note (as in Obsidian): say where it opens."""
-    if UNCLOSED not in env:
+    if not env.get(UNCLOSED):
         return []
     line, col = min(env[UNCLOSED])  # the first: all after it is hidden
     message = "this %% comment is never closed"

@@ -5,7 +5,9 @@ Three rules share the job:
   after the closing `%%` on its line stays);
 - an inline rule takes `%%…%%` inside a paragraph, and an unclosed `%%` to its end;
 - a core rule, before inline parsing, carries a comment opened in one paragraph into the next
-  blocks until its closing `%%`, emptying what lies between.
+  blocks until its closing `%%`, emptying what lies between; when that `%%` starts a line,
+  the block rule took it for an opening one, and what follows it is parsed again, shown
+  (Obsidian pairs the markers in order: `a %%`, a blank line, `%%`, `b`: b is shown).
 An unclosed comment runs to the end of the note, as in Obsidian: hiding too much is safe,
 leaking private text is not; where such a comment may open is added to `env[UNCLOSED]`
 (0-based line and column in the source), and the first one is warned about. `%%` inside
@@ -42,11 +44,13 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     if state.sCount[start] - state.blkIndent >= 4 or not state.src.startswith("%%", pos):
         return False
     close = state.src.find("%%", pos + 2)
-    line = start
+    line, unclosed = start, None
     if close < 0:
         line = end
         column = pos - (state.src.rfind("\n", 0, pos) + 1)  # in a blockquote, after its "> "
-        state.env.setdefault(UNCLOSED, []).append((start, column))
+        unclosed = (start, column)
+        if not silent:
+            state.env.setdefault(UNCLOSED, []).append(unclosed)
     else:
         while line < end and state.eMarks[line] < close:
             line += 1
@@ -55,6 +59,7 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     token = state.push("comment", "", 0)
     token.map = [start, min(line + 1, end)]
     token.hidden = True
+    token.meta = {"block": True, "unclosed": unclosed}
     if close >= 0 and line < end:
         _keep_trailing_text(state, line, state.src[close + 2 : state.eMarks[line]])
     state.line = min(line + 1, end)
@@ -65,10 +70,12 @@ def _keep_trailing_text(state: StateBlock, line: int, text: str) -> None:
     """`%% c %% more text`: the text after the closing marker is a paragraph of its own."""
     if not text.strip():
         return
-    state.push("paragraph_open", "p", 1).map = [line, line + 1]
+    opener = state.push("paragraph_open", "p", 1)
+    opener.map, opener.meta = [line, line + 1], {"comment_tail": True}
     inline = state.push("inline", "", 0)
     inline.content, inline.map, inline.children = text.strip(), [line, line + 1], []
-    state.push("paragraph_close", "p", -1)
+    inline.meta = {"comment_tail": True}
+    state.push("paragraph_close", "p", -1).meta = {"comment_tail": True}
 
 
 def _comment_inline(state: StateInline, silent: bool) -> bool:
@@ -80,8 +87,15 @@ def _comment_inline(state: StateInline, silent: bool) -> bool:
 
 
 def _comment_spans(state: StateCore) -> None:
-    open_comment, opened = False, (0, 0)
-    for i, token in enumerate(state.tokens):
+    open_comment, opened, i = False, (0, 0), -1
+    while i + 1 < len(state.tokens):
+        i += 1
+        token = state.tokens[i]
+        if open_comment and _closes(token):
+            _show_after_marker(state, i)  # its tokens are looked at next
+            open_comment = False
+            i -= 1
+            continue
         if open_comment and token.type != "inline":
             if token.nesting == 0 and token.content:  # code, html, math: inside the comment
                 token.type, token.content, token.hidden = "comment", "", True
@@ -103,6 +117,31 @@ def _comment_spans(state: StateCore) -> None:
             opened = _source_position(state.src, (token.map or [0, 0])[0], whole, at)
     if open_comment:
         state.env.setdefault(UNCLOSED, []).append(opened)
+
+
+def _closes(token: Token) -> bool:
+    """A comment block at the top level, whose `%%` closes a comment left open before it."""
+    return token.type == "comment" and bool(token.meta.get("block")) and token.level == 0
+
+
+def _show_after_marker(state: StateCore, i: int) -> None:
+    """Replace the comment block at `i` (and the paragraph made of the text after its own
+    closing marker) with what its lines hold after their first `%%`, parsed as blocks."""
+    token, tokens = state.tokens[i], state.tokens
+    first, last = token.map or [0, 0]
+    if token.meta.get("unclosed") in state.env.get(UNCLOSED, []):
+        state.env[UNCLOSED].remove(token.meta["unclosed"])
+    lines = state.src.split("\n")[first:last]
+    lines[0] = lines[0][lines[0].find("%%") + 2 :].lstrip()
+    fresh: list[Token] = []
+    state.md.block.parse("\n".join(lines), state.md, state.env, fresh)
+    for new in fresh:
+        if new.map:
+            new.map = [new.map[0] + first, new.map[1] + first]
+    tail = i + 1
+    while tail < len(tokens) and (tokens[tail].meta or {}).get("comment_tail"):
+        tail += 1
+    tokens[i:tail] = fresh
 
 
 def _source_position(source: str, first: int, content: str, at: int) -> tuple[int, int]:
