@@ -421,3 +421,42 @@ def test_a_missing_page_under_a_sub_path_finds_the_site_root(site: Path, browser
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_task_boxes_show_in_both_themes_and_a_done_task_strikes_only_its_own_text(
+    build_vault, browser: object
+) -> None:
+    text = "- [x] done parent\n  - [ ] open child\n- [ ] open parent\n  - [ ] child\n"
+    _, site = build_vault({"T.md": text})
+    for scheme in ("light", "dark"):
+        page = browser.new_page(color_scheme=scheme)  # type: ignore[attr-defined]
+        page.goto((site / "t.html").as_uri())
+        strike = "el => getComputedStyle(el).textDecorationLine"
+        done = page.locator("li#t-done-parent > .task-text")
+        child = page.locator("li#t-done-parent li .task-text")
+        assert done.evaluate(strike) == "line-through" and child.evaluate(strike) == "none"
+        # the open box's edge stands out from the page (a disabled native box did not in
+        # the dark theme): a contrast of at least 3:1, as for any control's outline
+        box = page.locator("li#t-open-parent > .task-list-item-checkbox")
+        border = box.evaluate("el => getComputedStyle(el).borderTopColor")
+        page_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert _contrast(border, page_bg) >= 3, (scheme, border, page_bg)
+        # the chevron that folds a task with sub-items sits left of its box, apart from it
+        fold = page.locator("li#t-open-parent > .mm-fold").bounding_box()
+        at = box.bounding_box()
+        assert fold["x"] + fold["width"] <= at["x"]
+        page.locator("li#t-open-parent > .mm-fold").click()
+        assert page.locator("li#t-open-parent li").is_hidden()
+        page.close()
+
+
+def _contrast(one: str, two: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        r, g, b = (int(v) / 255 for v in colour[colour.index("(") + 1 : -1].split(",")[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(one), luminance(two)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

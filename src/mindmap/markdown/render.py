@@ -23,7 +23,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from mindmap.markdown.sanitise import sanitise_html
-from mindmap.markdown.tasks import render_checkbox
+from mindmap.markdown.tasks import TEXT_CLOSE, TEXT_OPEN, render_checkbox
 from mindmap.markdown.webembeds import web_embed
 
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
@@ -216,6 +216,8 @@ _RULES = {
     "image": _image,
     "tag": _tag,
     "task_checkbox": _checkbox,
+    "task_text_open": lambda *_args: TEXT_OPEN,
+    "task_text_close": lambda *_args: TEXT_CLOSE,
     "callout_open": _callout_open,
     "callout_body": _callout_body,
     "callout_close": _callout_close,

@@ -13,11 +13,16 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from mindmap.markdown.wikilinks import is_block_embed
+
 _MARK = re.compile(r"\[([^\]\n])\][ \t]+")
 
 
 def tasks_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("inline", "tasks", _task_rule)
+
+
+TEXT_OPEN, TEXT_CLOSE = '<span class="task-text">', "</span>"
 
 
 def render_checkbox(mark: str) -> str:
@@ -45,7 +50,12 @@ def _make_task(tokens: list[Token], i: int, match: re.Match[str]) -> None:
     first = inline.children[0]  # type: ignore[index]
     first.content = first.content[match.end() :]
     box = Token("task_checkbox", "input", 0, content=mark)  # its own token: not raw HTML
-    inline.children.insert(0, box)  # type: ignore[union-attr]
+    children = inline.children or []
+    if any(is_block_embed(c) for c in children):  # a note embed splits the paragraph
+        inline.children = [box, *children]
+    else:  # the item's own text, apart from its sub-items (a done task's is struck through)
+        inline.children = [box, Token("task_text_open", "span", 1), *children,
+                           Token("task_text_close", "span", -1)]  # fmt: skip
     tokens[i - 2].attrJoin("class", "task-list-item")
     level = tokens[i - 2].level - 1
     for j in range(i - 3, -1, -1):

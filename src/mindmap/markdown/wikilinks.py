@@ -85,7 +85,7 @@ def _embeds_as_blocks(state: StateCore) -> None:
     state.tokens[:] = out
 
 
-def _is_block_embed(token: Token) -> bool:
+def is_block_embed(token: Token) -> bool:
     """A note embed: `![[Note]]`, or `![](Note.md)` (E1); not an image or other media, nor
     an external image."""
     if token.type == "embed":
@@ -108,14 +108,14 @@ def _holds_block_embed(tokens: list[Token], i: int) -> bool:
         tokens[i].type == "paragraph_open"
         and not tokens[i].hidden
         and i + 2 < len(tokens)
-        and any(_is_block_embed(c) for c in tokens[i + 1].children or [])
+        and any(is_block_embed(c) for c in tokens[i + 1].children or [])
     )
 
 
 def _split(opener: Token, inline: Token, closer: Token) -> list[Token]:
     segments: list[list[Token]] = [[]]
     for child in inline.children or []:
-        if _is_block_embed(child):
+        if is_block_embed(child):
             segments += [[child], []]
         else:
             segments[-1].append(child)
@@ -126,7 +126,7 @@ def _split(opener: Token, inline: Token, closer: Token) -> list[Token]:
             for c in children
         ):
             continue
-        lone = len(children) == 1 and _is_block_embed(children[0])
+        lone = len(children) == 1 and is_block_embed(children[0])
         parts = [copy.copy(opener), copy.copy(inline), copy.copy(closer)]
         parts[0].attrs, parts[0].meta = dict(opener.attrs), dict(opener.meta or {})
         parts[1].children = children
