@@ -673,6 +673,7 @@ def test_closed_comments_are_not_reported() -> None:
         ("| a | b |\n|---|---|\n| x %% y | z |\n\nrest\n", 3, 5),  # a table cell
         ("foo %% open\n\n> %% another\n\nmore\n", 1, 5),  # the first of two
         ("a\r\nb %% open\r\n\r\nrest\r\n", 2, 3),
+        ("a %%\n\nx\n\n%%\nshown\n%%\nhidden\n\nmore\n", 7, 1),  # reopened by a line
     ],
 )
 def test_the_unclosed_comment_reported_is_where_the_hiding_starts(

@@ -125,23 +125,25 @@ def _closes(token: Token) -> bool:
 
 
 def _show_after_marker(state: StateCore, i: int) -> None:
-    """Replace the comment block at `i` (and the paragraph made of the text after its own
-    closing marker) with what its lines hold after their first `%%`, parsed as blocks."""
-    token, tokens = state.tokens[i], state.tokens
-    first, last = token.map or [0, 0]
-    if token.meta.get("unclosed") in state.env.get(UNCLOSED, []):
-        state.env[UNCLOSED].remove(token.meta["unclosed"])
-    lines = state.src.split("\n")[first:last]
+    """Replace the comment block at `i`, and every token after it, with the rest of the note
+    from after the block's first `%%`, parsed again as blocks: the markers after it pair up
+    differently now (its own closing one opens a comment), to the end of the note."""
+    first = (state.tokens[i].map or [0, 0])[0]
+    lines = state.src.split("\n")[first:]
     lines[0] = lines[0][lines[0].find("%%") + 2 :].lstrip()
+    before = [e for e in state.env.get(UNCLOSED, []) if e[0] < first]  # found again below
+    state.env[UNCLOSED] = []
     fresh: list[Token] = []
     state.md.block.parse("\n".join(lines), state.md, state.env, fresh)
     for new in fresh:
         if new.map:
             new.map = [new.map[0] + first, new.map[1] + first]
-    tail = i + 1
-    while tail < len(tokens) and (tokens[tail].meta or {}).get("comment_tail"):
-        tail += 1
-    tokens[i:tail] = fresh
+        if new.type == "comment" and (new.meta or {}).get("unclosed"):
+            line, column = new.meta["unclosed"]
+            new.meta["unclosed"] = (line + first, column)
+    found = [(line + first, column) for line, column in state.env[UNCLOSED]]
+    state.env[UNCLOSED] = before + found
+    state.tokens[i:] = fresh
 
 
 def _source_position(source: str, first: int, content: str, at: int) -> tuple[int, int]:
