@@ -329,3 +329,34 @@ def test_backlinks_mirror_outlinks(vault: dict[str, str], private_names: set[str
             for n in backlink.refs:
                 assert resolutions[backlink.source][n].target == b
                 assert refs[n].kind != "image"
+
+
+# Lines of a note with comments: every word is unique ("w<n>"), so what is shown can be told.
+LINE_KINDS = ["%%", "{} %%", "%% {}", "{} %% {}", "{}", "", "- {} %%", "- {}", "> {} %%"]
+LINE_KINDS += ["> {}", "%%{}%% {}", "## {} %%"]
+COMMENT_LINES = st.lists(st.sampled_from(LINE_KINDS), max_size=14)
+
+
+def _obsidian_shown(text: str) -> set[str]:
+    """The words Obsidian shows: `%%` markers pair up in order through the whole note, and
+    everything between the two of a pair, or after a last one left open, is hidden."""
+    shown, hidden = set(), False
+    for part in re.split(r"(%%)", text):
+        if part == "%%":
+            hidden = not hidden
+        elif not hidden:
+            shown.update(re.findall(r"w\d+", part))
+    return shown
+
+
+@SETTINGS
+@given(COMMENT_LINES)
+@example(["{} %%", "", "{}", "", "%%", "{}", "%%", "{}", "", "{}"])
+@example(["- {} %%", "", "%%", "{}"])
+def test_no_word_inside_a_comment_is_shown(templates: list[str]) -> None:
+    """Privacy: whatever the blocks, a word Obsidian hides in a comment is not in the page
+    (hiding more, as inside lists and quotes, is allowed: never less)."""
+    counter = iter(range(1000))
+    text = "\n".join(t.replace("{}", f"w{next(counter)}") for t in templates) + "\n"
+    body = parse(text).body
+    assert set(re.findall(r"w\d+", body)) <= _obsidian_shown(text), text
