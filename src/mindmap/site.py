@@ -476,7 +476,10 @@ class SitePlan:
 
     def _tag_ref(self, tag: str) -> tuple[str, str]:
         """How a tag is shown (as first written in the vault), and its page's url."""
-        return self.tag_labels.get(tag, tag), quote_url(self.tag_urls[tag])
+        return self._label(tag), quote_url(self.tag_urls[tag])
+
+    def _label(self, tag: str) -> str:
+        return self.tag_labels.get(tag, tag)  # (a plan made without labels shows names)
 
     def _outlinks(self, path: NotePath) -> list[dict[str, Any]]:
         if path not in self._out:
@@ -590,8 +593,8 @@ class SitePlan:
             (*self._tag_ref(c), len(self._notes_with_tag(c)))
             for c in self._tag_children().get(tag, [])
         )
-        name = self.tag_labels.get(tag, tag)
-        return self.tag_urls[tag], name, crumbs, children, self._rows_of(self._notes_with_tag(tag))
+        rows = self._rows_of(self._notes_with_tag(tag))
+        return self.tag_urls[tag], self._label(tag), crumbs, children, rows
 
     def tag_key(self, tag: str) -> str:
         return _digest("tag.html", self._tag_data(tag))
@@ -622,8 +625,8 @@ class SitePlan:
         def tree(tags: list[str]) -> list[dict[str, Any]]:
             return [
                 {
-                    "name": self.tag_labels.get(t, t).split("/")[-1],
-                    "full": self.tag_labels.get(t, t),
+                    "name": self._label(t).split("/")[-1],
+                    "full": self._label(t),
                     "url": quote_url(self.tag_urls[t]),
                     "count": len(self._notes_with_tag(t)),
                     "children": tree(children.get(t, [])),
@@ -729,7 +732,7 @@ class SitePlan:
         tag_rows = sorted(
             (
                 {
-                    "name": self.tag_labels.get(t, t),
+                    "name": self._label(t),
                     "url": quote_url(self.tag_urls[t]),
                     "count": len(self._notes_with_tag(t)),
                 }

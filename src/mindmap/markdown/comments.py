@@ -44,13 +44,12 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     if state.sCount[start] - state.blkIndent >= 4 or not state.src.startswith("%%", pos):
         return False
     close = state.src.find("%%", pos + 2)
-    line, unclosed = start, None
+    line = start
     if close < 0:
         line = end
         column = pos - (state.src.rfind("\n", 0, pos) + 1)  # in a blockquote, after its "> "
-        unclosed = (start, column)
         if not silent:
-            state.env.setdefault(UNCLOSED, []).append(unclosed)
+            state.env.setdefault(UNCLOSED, []).append((start, column))
     else:
         while line < end and state.eMarks[line] < close:
             line += 1
@@ -59,7 +58,7 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     token = state.push("comment", "", 0)
     token.map = [start, min(line + 1, end)]
     token.hidden = True
-    token.meta = {"block": True, "unclosed": unclosed}
+    token.meta = {"block": True}
     if close >= 0 and line < end:
         _keep_trailing_text(state, line, state.src[close + 2 : state.eMarks[line]])
     state.line = min(line + 1, end)
@@ -70,12 +69,10 @@ def _keep_trailing_text(state: StateBlock, line: int, text: str) -> None:
     """`%% c %% more text`: the text after the closing marker is a paragraph of its own."""
     if not text.strip():
         return
-    opener = state.push("paragraph_open", "p", 1)
-    opener.map, opener.meta = [line, line + 1], {"comment_tail": True}
+    state.push("paragraph_open", "p", 1).map = [line, line + 1]
     inline = state.push("inline", "", 0)
     inline.content, inline.map, inline.children = text.strip(), [line, line + 1], []
-    inline.meta = {"comment_tail": True}
-    state.push("paragraph_close", "p", -1).meta = {"comment_tail": True}
+    state.push("paragraph_close", "p", -1)
 
 
 def _comment_inline(state: StateInline, silent: bool) -> bool:
@@ -138,9 +135,6 @@ def _show_after_marker(state: StateCore, i: int) -> None:
     for new in fresh:
         if new.map:
             new.map = [new.map[0] + first, new.map[1] + first]
-        if new.type == "comment" and (new.meta or {}).get("unclosed"):
-            line, column = new.meta["unclosed"]
-            new.meta["unclosed"] = (line + first, column)
     found = [(line + first, column) for line, column in state.env[UNCLOSED]]
     state.env[UNCLOSED] = before + found
     state.tokens[i:] = fresh

@@ -15,10 +15,10 @@ from markdown_it.token import Token
 
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.markdown.tags import tag_label
+from mindmap.markdown.wikilinks import EXTERNAL
 from mindmap.model import Block, Context, Heading, LinkRef, Topic
 from mindmap.paths import anchor_slug, heading_anchor
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LINKISH = ("wikilink", "embed", "link_open", "image", "tag")
 _LISTS = ("bullet_list_open", "ordered_list_open")
 _CRUMB_MAX = 80
@@ -246,7 +246,7 @@ class _Walker:
             )
         attr = "href" if child.type == "link_open" else "src"
         dest = str(child.attrGet(attr) or "") if child.type in ("link_open", "image") else ""
-        if not dest or _SCHEME.match(dest):
+        if not dest or EXTERNAL.match(dest):
             return None
         path, _, fragment = unquote(dest).partition("#")
         parts = [p for p in fragment.split("#") if p]

@@ -22,7 +22,6 @@ _PATH_ID = re.compile(r"/(?:shorts|embed|live|v)/([A-Za-z0-9_-]{11})(?:[/?#]|$)"
 _TWEET = re.compile(r"/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d{1,20})(?:[/?#]|$)")
 _TWEET_HOSTS = frozenset(["twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com",
                           "www.x.com"])  # fmt: skip
-_UNLINK = re.compile(r'^<a( class="[^"]*")[^>]*')  # a card's <a ...>, to make it a <span>
 _TIME = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
 
 
@@ -38,12 +37,11 @@ def web_embed(src: str, alt: str, inside_link: bool = False) -> str | None:
     host = (url.hostname or "").lower()
     video = _youtube_id(host, url.path, url.query)
     if video is not None:
-        card = _video_card(video, _start(url.query, url.fragment), alt)
-    elif (match := _TWEET.match(url.path) if host in _TWEET_HOSTS else None) is not None:
-        card = _post_card(match.group(1), match.group(2), alt)
-    else:
-        return None
-    return _UNLINK.sub("<span\\1", card[: -len("</a>")]) + "</span>" if inside_link else card
+        return _card(*_video(video, _start(url.query, url.fragment), alt), inside_link)
+    match = _TWEET.match(url.path) if host in _TWEET_HOSTS else None
+    if match is not None:
+        return _card(*_post(match.group(1), match.group(2), alt), inside_link)
+    return None
 
 
 def _youtube_id(host: str, path: str, query: str) -> str | None:
@@ -70,27 +68,35 @@ def _start(query: str, fragment: str) -> int:
     return h * 3600 + m * 60 + s
 
 
-def _video_card(video: str, start: int, alt: str) -> str:
+def _video(video: str, start: int, alt: str) -> tuple[str, str, str, str, str, str]:
+    """A video card's parts (as `_card` takes them): it links to the video and plays it
+    from youtube-nocookie.com (`data-player`, static/embeds.js)."""
     watch = f"https://www.youtube.com/watch?v={video}" + (f"&t={start}s" if start else "")
     player = f"https://www.youtube-nocookie.com/embed/{video}?autoplay=1" + (
         f"&start={start}" if start else ""
     )
-    title = escape(alt or "YouTube video")
-    return (
-        f'<a class="embed-web embed-video-card" href="{escape(watch)}" '
-        f'data-player="{escape(player)}">'
-        f'<span class="embed-web-icon" aria-hidden="true">▶</span>'
-        f'<span class="embed-web-text"><span class="embed-web-title">{title}</span>'
-        f'<span class="embed-web-url">youtube.com/watch?v={video}</span></span></a>'
+    extra, shown = f' data-player="{escape(player)}"', f"youtube.com/watch?v={video}"
+    return "embed-video-card", watch, extra, "▶", alt or "YouTube video", shown
+
+
+def _post(user: str, post: str, alt: str) -> tuple[str, str, str, str, str, str]:
+    """A post's card parts: it links to the post."""
+    shown = f"x.com/{user}/status/{post}"
+    return "embed-post-card", f"https://{shown}", "", "𝕏", alt or f"Post by @{user}", shown
+
+
+def _card(
+    kind: str, href: str, extra: str, icon: str, title: str, shown: str, inside_link: bool
+) -> str:
+    """A card: an icon, a title and the address shown; a link, or inside one a <span>."""
+    opening = (
+        f'<span class="embed-web {kind}">'
+        if inside_link
+        else (f'<a class="embed-web {kind}" href="{escape(href)}"{extra}>')
     )
-
-
-def _post_card(user: str, post: str, alt: str) -> str:
-    href = f"https://x.com/{user}/status/{post}"
-    title = escape(alt or f"Post by @{user}")
     return (
-        f'<a class="embed-web embed-post-card" href="{href}">'
-        f'<span class="embed-web-icon" aria-hidden="true">𝕏</span>'
-        f'<span class="embed-web-text"><span class="embed-web-title">{title}</span>'
-        f'<span class="embed-web-url">x.com/{user}/status/{post}</span></span></a>'
+        f'{opening}<span class="embed-web-icon" aria-hidden="true">{icon}</span>'
+        f'<span class="embed-web-text"><span class="embed-web-title">{escape(title)}</span>'
+        f'<span class="embed-web-url">{escape(shown)}</span></span>'
+        + ("</span>" if inside_link else "</a>")
     )

@@ -67,7 +67,7 @@ _INLINE_MEDIA = (
     ".mp4",
     ".ogv",
 )
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # an external address (as extract.py)
+EXTERNAL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")  # a scheme or `//`: not in the vault
 
 
 def _embeds_as_blocks(state: StateCore) -> None:
@@ -93,7 +93,7 @@ def is_block_embed(token: Token) -> bool:
     if token.type != "image":
         return False
     src = str(token.attrGet("src") or "")
-    return bool(src) and not _SCHEME.match(src) and not is_inline_media(unquote(src))
+    return bool(src) and not EXTERNAL.match(src) and not is_inline_media(unquote(src))
 
 
 def is_inline_media(target: str) -> bool:
