@@ -1041,8 +1041,10 @@ def test_graph_json_has_exactly_the_documented_schema(build_vault) -> None:
     assert nodes["Hub.md#t-memory"]["parent"] == "Hub.md#learning"
     [spacing] = [n for n in graph["nodes"] if n["title"].startswith("Spacing")]
     assert spacing["kind"] == "topic" and spacing["parent"] == "Hub.md#t-memory"
-    assert nodes["Hub.md#learning"]["parent"] == "Hub.md#hub"
-    assert nodes["Hub.md#hub"]["parent"] == "Hub.md"
+    # the leading H1 stands for the note (its title): no topic of its own, a second
+    # "Hub" beside the note; its sections hang from the note
+    assert "Hub.md#hub" not in nodes
+    assert nodes["Hub.md#learning"]["parent"] == "Hub.md"
     edges = {(link["source"], link["target"], link["kind"]) for link in graph["links"]}
     assert ("Hub.md", "people/Ann.md", "link") in edges
     assert ("Hub.md", "Notes.md", "embed") in edges

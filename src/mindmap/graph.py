@@ -101,7 +101,7 @@ class LinkGraph:
             return
         self._topics = True
         for path in sorted(self.notes):
-            for topic in self.notes[path].topics:
+            for topic in self.notes[path].outline_topics():
                 node = f"{path}#{topic.anchor}"
                 parent = f"{path}#{topic.parent}" if topic.parent else path
                 self.nodes[node] = {"kind": "topic", "note": path, "topic": topic}
@@ -195,7 +195,7 @@ class LinkGraph:
         """A note's node ids (the note, its topics; the topics in `topics` too) and edges, as
         its fragment has them."""
         ids.append(path)
-        for topic in self.notes[path].topics:
+        for topic in self.notes[path].outline_topics():
             node = f"{path}#{topic.anchor}"
             ids.append(node)
             topics.append(node)
@@ -213,7 +213,7 @@ class LinkGraph:
             return kept[1]
         rows = [_row(path, "note", note.title, url)]
         links = []
-        for topic in note.topics:
+        for topic in note.outline_topics():
             node = f"{path}#{topic.anchor}"
             parent = f"{path}#{topic.parent}" if topic.parent else path
             rows.append(_row(node, "topic", topic.title, f"{url}#{topic.anchor}"))

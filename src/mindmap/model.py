@@ -102,6 +102,19 @@ class Note:
                 return head
         return None
 
+    def outline_topics(self) -> tuple[Topic, ...]:
+        """The topics of the note's outline: the leading H1 stands for the note itself (the
+        page shows it as the title), so it is no topic of its own; its children hang from
+        the note."""
+        h1 = self.leading_h1()
+        if h1 is None:
+            return self.topics
+        return tuple(
+            t._replace(parent="") if t.parent == h1.anchor else t
+            for t in self.topics
+            if t.anchor != h1.anchor
+        )
+
     def body_after(self, heading: Heading | None) -> str:
         """The body without the given leading heading."""
         return self.body[self.offsets[heading.start + 3] :] if heading else self.body

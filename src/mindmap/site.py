@@ -424,7 +424,7 @@ class SitePlan:
         carries its map: the median page must stay light. Its key: the note's source, and
         the titles and urls of the notes it links to (chips show only those: `_note_key`
         covers them)."""
-        topics = [t for t in note.topics if h1 is None or t.anchor != h1.anchor]
+        topics = note.outline_topics()
         items = sum(t.kind == "item" for t in topics)
         if len(topics) < 2 or items <= len(topics) - items:
             return None
