@@ -386,6 +386,40 @@ def test_long_folder_paths_and_formulas_do_not_widen_a_phone_page(
     page.close()
 
 
+def test_tag_card_folders_stay_readable_and_long_link_names_stay_in_the_sidebar(
+    build_vault, browser: object
+) -> None:
+    """A tag card's folder goes under the title when there is no room beside it, not one
+    letter a line; a long missing note's name in "Links from here" wraps inside the sidebar."""
+    far = "ShmojiMindMapPublic-20250101T000000Z-001/ShmojiMindMapPublic/transformer LLM"
+    _, site = build_vault(
+        {
+            "methods/A note with a rather long title.md": "#learning\n",
+            "bridges/Another long note title here.md": "#learning\n",
+            "Seed.md": f"# Seed\n\n- [[{far}]] and [[methods/A note with a rather long title]]\n",
+        }
+    )
+    for width in (1280, 390):
+        page = browser.new_page(viewport={"width": width, "height": 800})  # type: ignore[attr-defined]
+        page.goto((site / "tags/learning.html").as_uri())
+        folders = page.locator(".mm-cards .mm-folder")
+        assert folders.count() == 2
+        for i in range(2):
+            box = folders.nth(i).bounding_box()
+            line = page.evaluate(
+                "e => parseFloat(getComputedStyle(e).lineHeight)", folders.nth(i).element_handle()
+            )
+            assert box["height"] < 1.5 * line and box["width"] > 40, (width, box)
+        page.goto((site / "seed.html").as_uri())
+        if width == 1280:  # the sidebar is beside the note
+            wide = page.evaluate(
+                "[...document.querySelectorAll('.mm-outlinks li')].map(li => "
+                "li.scrollWidth - li.clientWidth)"
+            )
+            assert wide and max(wide) <= 0, wide
+        page.close()
+
+
 def test_a_missing_page_under_a_sub_path_finds_the_site_root(site: Path, browser: object, tmp_path):
     """As on GitHub Pages' project sites: the site at /repo/, and the server answering any
     missing path with the site's 404.html. Its script finds /repo/ by probing for graph.json
