@@ -381,7 +381,8 @@ P.centre = function (gi) {
   var s = Math.max(this.view.s, 1.2);
   this.view = { s: s, tx: this.w / 2 - s * m.x[i], ty: this.h / 2 - s * m.y[i] };
   this.picked = i;
-  this.status.textContent = this.g.title[gi] + ": Enter on the graph opens it.";
+  this.status.textContent = this.g.title[gi] + (this.g.kind[gi] === 3
+    ? ": not written yet, so no page to open." : ": Enter on the graph opens it.");
   this.request();
 };
 

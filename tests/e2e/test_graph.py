@@ -118,6 +118,20 @@ def test_find_offers_the_note_of_that_very_title_first(
     assert errors == []
 
 
+def test_find_a_missing_note_says_it_has_no_page(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    """A note not written yet is found and centred, but promises no page to open."""
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
+    find.fill("Metacognition")
+    find.press("Enter")
+    status = page.locator(".mm-graph-status").inner_text()  # type: ignore[attr-defined]
+    assert status == "Metacognition: not written yet, so no page to open."
+    assert errors == []
+
+
 def test_the_tooltip_stays_inside_the_graph(
     served: str, browser: object, errors: list[str]
 ) -> None:
