@@ -155,11 +155,12 @@
       var a = el("a");
       a.id = "mm-search-r" + i;
       a.setAttribute("role", "option");
-      a.href = root + d.url.replace(/^\//, "");
+      var at = section(d, term || "");
+      a.href = root + at.url.replace(/^\//, "");
       a.tabIndex = -1;
       a.append(el("span", "mm-search-title", d.meta.title || d.url));
       if (d.meta.folder) a.append(el("span", "mm-search-folder", d.meta.folder));
-      a.append(excerpt(d.excerpt));
+      a.append(excerpt(at.excerpt));
       li.append(a);
       li.addEventListener("mousemove", function () { select(i); });
       ui.list.append(li);
@@ -172,12 +173,34 @@
       : "No note matches \u201c" + term + "\u201d.");
   }
 
+  // Where a result leads: to the section (from a heading with an id) holding most of its
+  // matches, with that section's excerpt, so that the note opens at them; to the page's top
+  // when the query is the note's title (every word starts a word of it), or when the matches
+  // are in the title's section or before any heading.
+  function section(d, query) {
+    var title = ((d.meta && d.meta.title) || "").split(/\s+/).map(fold);
+    var words = query.split(/\s+/).map(fold).filter(Boolean);
+    var named = words.length && words.every(function (w) {
+      return title.some(function (t) { return t.indexOf(w) === 0; });
+    });
+    var best = null;
+    (d.sub_results || []).forEach(function (s) {
+      if (!best || (s.locations || []).length > (best.locations || []).length) best = s;
+    });
+    var own = best && best.url.indexOf("#") > 0 && best.title !== d.meta.title;
+    return !named && own ? best : d;
+  }
+
   // Pagefind's excerpt is escaped text with <mark> around the matches: text nodes and <mark>s.
   function excerpt(html) {
     var out = el("span", "mm-search-excerpt"), parse = new DOMParser();
     html.split(/<\/?mark>/).forEach(function (part, i) {
       var text = parse.parseFromString("<p>" + part, "text/html").body.textContent;
-      out.append(i % 2 ? el("mark", "", text) : document.createTextNode(text));
+      if (!(i % 2)) { out.append(document.createTextNode(text)); return; }
+      // Pagefind marks a word with the punctuation around it ("(Molaison)."): not that
+      var m = text.match(/^([^\p{L}\p{N}]*)([\s\S]*?)([^\p{L}\p{N}]*)$/u);
+      if (m[2]) out.append(m[1], el("mark", "", m[2]), m[3]);
+      else out.append(el("mark", "", text));
     });
     return out;
   }
