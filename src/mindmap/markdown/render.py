@@ -22,7 +22,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from mindmap.markdown.sanitise import sanitise_html
+from mindmap.markdown.sanitise import sanitise_html, sanitise_mathml
 from mindmap.markdown.tasks import TEXT_CLOSE, TEXT_OPEN, render_checkbox
 from mindmap.markdown.webembeds import web_embed
 
@@ -172,7 +172,7 @@ def _mathml(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert
 
     try:
-        return convert(latex.strip(), display="block" if display else "inline")
+        return sanitise_mathml(convert(latex.strip(), display="block" if display else "inline"))
     except Exception:  # latex2mathml raises many types; show the source instead
         return f'<code class="mm-error mm-error--math">{escape(latex)}</code>'
 

@@ -10,6 +10,7 @@ scripts and styles with their content, other unknown elements keeping their text
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from html.parser import HTMLParser
 
@@ -122,17 +123,125 @@ _IMAGE_DATA = re.compile(r"^data:image/(?:png|gif|jpe?g|webp|avif);", re.I)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
+# MathML as latex2mathml writes it, and nothing else: it copies `\text{...}` into <mtext>
+# as it is (`\text{<script>…}` ran) and `\href{javascript:…}` into an `href` attribute.
+_MATH_TAGS = frozenset(
+    [
+        "math",
+        "semantics",
+        "annotation",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msub",
+        "msup",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mstyle",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mlabeledtr",
+        "mover",
+        "munder",
+        "munderover",
+        "mpadded",
+        "mphantom",
+        "menclose",
+        "merror",
+        "mmultiscripts",
+        "mprescripts",
+        "none",
+        "maligngroup",
+        "malignmark",
+    ]
+)
+_MATH_ATTRS = frozenset(
+    [
+        "xmlns",
+        "display",
+        "mathvariant",
+        "mathsize",
+        "mathcolor",
+        "mathbackground",
+        "stretchy",
+        "fence",
+        "separator",
+        "separators",
+        "lspace",
+        "rspace",
+        "accent",
+        "accentunder",
+        "columnalign",
+        "rowalign",
+        "columnlines",
+        "rowlines",
+        "columnspacing",
+        "rowspacing",
+        "columnspan",
+        "rowspan",
+        "frame",
+        "framespacing",
+        "width",
+        "height",
+        "depth",
+        "displaystyle",
+        "scriptlevel",
+        "linethickness",
+        "notation",
+        "minsize",
+        "maxsize",
+        "movablelimits",
+        "largeop",
+        "symmetric",
+        "form",
+        "encoding",
+        "open",
+        "close",
+        "align",
+        "class",
+    ]
+)
+
+
 def sanitise_html(fragment: str) -> str:
     """The fragment with only safe tags and attributes left."""
-    cleaner = _Cleaner()
+    return _clean(_Cleaner(_TAGS, _attribute, _DROP_WITH_CONTENT), fragment)
+
+
+def sanitise_mathml(markup: str) -> str:
+    """MathML with only its presentation elements and their plain attributes left: no link,
+    no event handler, no style, no id; any other element dropped (a script with its text)."""
+    return _clean(_Cleaner(_MATH_TAGS, _math_attribute, _DROP_WITH_CONTENT - _MATH_TAGS), markup)
+
+
+def _clean(cleaner: _Cleaner, fragment: str) -> str:
     cleaner.feed(fragment)
     cleaner.close()
     return "".join(cleaner.out)
 
 
+def _math_attribute(_tag: str, name: str, value: str | None) -> str:
+    if name not in _MATH_ATTRS:
+        return ""
+    return f" {name}" if value is None else f' {name}="{escape(value)}"'
+
+
 class _Cleaner(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        tags: frozenset[str],
+        attribute: Callable[[str, str, str | None], str],
+        drop: frozenset[str],
+    ) -> None:
         super().__init__(convert_charrefs=True)
+        self.tags, self.attribute, self.drop = tags, attribute, drop
         self.out: list[str] = []
         self.dropping: list[str] = []  # open elements whose content is thrown away
 
@@ -143,13 +252,13 @@ class _Cleaner(HTMLParser):
         self._start(tag, attrs, " /")
 
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> None:
-        if tag in _DROP_WITH_CONTENT:
+        if tag in self.drop:
             if not close:
                 self.dropping.append(tag)
             return
-        if self.dropping or tag not in _TAGS:
+        if self.dropping or tag not in self.tags:
             return
-        kept = "".join(_attribute(tag, name, value) for name, value in attrs)
+        kept = "".join(self.attribute(tag, name, value) for name, value in attrs)
         self.out.append(f"<{tag}{kept}{close}>")
 
     def handle_endtag(self, tag: str) -> None:
@@ -157,7 +266,7 @@ class _Cleaner(HTMLParser):
             if tag == self.dropping[-1]:
                 self.dropping.pop()
             return
-        if tag in _TAGS:
+        if tag in self.tags:
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
