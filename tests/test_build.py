@@ -796,6 +796,56 @@ def test_invalid_yaml_is_reported_at_its_line_and_the_body_published(build_vault
     assert "title: a: b" not in page
 
 
+LAUGHS = "".join(
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefg", "bcdefgh", strict=True)
+)
+
+
+@pytest.mark.parametrize(
+    ("front", "published", "warning"),
+    [
+        ("---\npublish: false\ndescription: a: b\n---\n", False, "publish or draft"),
+        ("---\npublish: false\ntags: [a, b\n---\n", False, "publish or draft"),
+        ("---\n\tdraft: true\n---\n", False, "publish or draft"),
+        ("---\npublish: false\n", False, "never closed"),  # no closing ---
+        ("---\nPublish: false\n---\n", False, None),
+        ("---\npublish: 0\n---\n", False, None),
+        ("---\npublish: [a]\n---\n", False, None),
+        ("---\npublish: 'no'\n---\n", False, None),
+        ("---\ndraft: yes\n---\n", False, None),
+        ("---\ndraft: 'true'\n---\n", False, None),
+        ("---\ndraft: [x]\n---\n", False, None),
+        (
+            f"---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n{LAUGHS}"
+            "aliases: *h\npublish: false\n---\n",
+            False,
+            "more than 10,000 values",
+        ),
+        # published: plainly so, or nothing said
+        ("---\npublish: true\ndraft: false\n---\n", True, None),
+        ("---\npublish:\ndraft:\n---\n", True, None),
+        ("---\ndescription: a: b\n---\n", True, "published without properties"),
+        ("---\nnot front matter\n", True, None),
+    ],
+)
+def test_a_note_is_published_only_when_its_front_matter_plainly_allows_it(
+    build_vault, front: str, published: bool, warning: str | None
+) -> None:
+    """Fails closed: front matter that cannot be read (invalid, never closed, or a "billion
+    laughs" of YAML aliases) but says publish or draft leaves the note out; so does a value
+    that is not plainly true (publish) or plainly false (draft)."""
+    result, site = build_vault({"Secret.md": front + "kumquat body\n", "Other.md": "o\n"})
+    files = read_site(site)
+    assert ("secret.html" in files) is published
+    assert any(b"kumquat" in data for data in files.values()) is published
+    found = [d.format("notes") for d in result.diagnostics if d.code == "frontmatter-yaml"]
+    if warning is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and warning in found[0], found
+        assert found[0].startswith("notes/Secret.md:")
+
+
 def test_a_block_id_after_a_heading_is_a_working_target(build_vault) -> None:
     """vaultofknowledge has `## Videos` then `^videos` on a line of its own: links to the
     block used to point at an anchor no element had, and the embed showed nothing."""

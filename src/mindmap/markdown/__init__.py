@@ -115,7 +115,7 @@ def parse_note(md: MarkdownIt, text: str, path: str) -> Note:
     clean = text.replace("\x02", "\ufffd").replace("\x03", "\ufffd")
     env: dict[str, Any] = {}
     tokens = md.parse(clean, env)
-    props = read_properties(tokens, path)
+    props = read_properties(tokens, path, clean)
     found = extract(tokens, clean.split("\n"), path)
     exact = isinstance(md.block, FirstCharBlockParser)
     found.diagnostics += _nesting_problem(tokens, path, env, exact) + _comment_problem(path, env)

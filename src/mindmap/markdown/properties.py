@@ -1,13 +1,17 @@
 """Front matter (Obsidian "properties", ofm-spec §10): read leniently, report bad YAML.
 
-Invalid YAML is reported at its file line and the note keeps its body (F6).
+Invalid YAML is reported at its file line and the note keeps its body (F6). Whether a note
+is published fails closed: front matter that cannot be read (invalid, never closed, or
+expanding to a huge value through YAML aliases) but has a `publish` or `draft` line leaves
+the note out, and a `publish` value that is not plainly true, or a `draft` value that is not
+plainly false, does too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -23,6 +27,9 @@ _SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
 _KEPT = ("date", "created", "updated", "description", "permalink")
 _NO_PROPERTIES = "the body is published without properties"
+_LEFT_OUT = "it sets publish or draft, so the note is left out until its front matter reads"
+_PRIVACY_KEY = re.compile(r"""^\s*["']?(publish|draft)["']?\s*:""", re.I | re.M)
+_MAX_VALUES = 10_000  # values in front matter, aliases expanded (a "billion laughs" stops here)
 
 
 class _Loader(_SAFE):  # type: ignore[misc,valid-type]
@@ -74,18 +81,45 @@ def properties_plugin(md: MarkdownIt) -> None:
     md.block.ruler.at("front_matter", front_matter, {"alt": list(rule.alt)})
 
 
-def read_properties(tokens: list[Token], path: str) -> Properties:
-    """Properties of a note from its `front_matter` token (the first token, if any)."""
+def read_properties(tokens: list[Token], path: str, source: str = "") -> Properties:
+    """Properties of a note from its `front_matter` token (the first token, if any); the
+    note's `source` is looked at for front matter that was never closed."""
     props = Properties(title=None)
     if not tokens or tokens[0].type != "front_matter":
+        _check_unclosed(source, path, props)
         return props
+    raw = tokens[0].content
     first_line = (tokens[0].map or [0])[0] + 2  # file line of the first YAML line
-    data = _load(tokens[0].content, path, first_line, props)
+    before = len(props.diagnostics)
+    data = _load(raw, path, first_line, props)
     if isinstance(data, dict):
-        _apply(data, props, first_line, tokens[0].content)
-    elif data is not None:
-        props.diagnostics.append(_problem(path, first_line, 0, "front matter is not a mapping"))
+        _apply(data, props, first_line, raw)
+        return props
+    if data is not None:
+        message = "front matter is not a mapping"
+        props.diagnostics.append(_problem(path, first_line, 0, message, _NO_PROPERTIES))
+    if _PRIVACY_KEY.search(raw):  # unreadable, but meant to say whether to publish
+        props.published = False
+        if len(props.diagnostics) > before:
+            props.diagnostics[-1] = replace(props.diagnostics[-1], hint=_LEFT_OUT)
+        else:
+            message = "front matter holds no properties"
+            props.diagnostics.append(_problem(path, first_line, 0, message, _LEFT_OUT))
     return props
+
+
+def _check_unclosed(source: str, path: str, props: Properties) -> None:
+    """`---` on the first line and no closing one: Obsidian shows it as text, a rule and a
+    paragraph. When its would-be properties (up to the first blank line) say `publish` or
+    `draft`, the note is left out rather than published with them in view."""
+    lines = source.split("\n", 200)
+    if not lines or lines[0].rstrip() != "---":
+        return
+    head = "\n".join(lines[1 : next((n for n, t in enumerate(lines) if n and not t.strip()), None)])
+    if _PRIVACY_KEY.search(head):
+        props.published = False
+        message = "front matter opened with --- is never closed"
+        props.diagnostics.append(_problem(path, 1, 1, message, _LEFT_OUT))
 
 
 def _load(text: str, path: str, first_line: int, props: Properties) -> Any:
@@ -112,7 +146,27 @@ def _load(text: str, path: str, first_line: int, props: Properties) -> Any:
     for line, value in loader.bad_dates:
         message = f'"{value}" is not a real date: kept as text'
         props.diagnostics.append(_problem(path, first_line + line, 0, message))
+    if _too_big(data):
+        message = f"front matter expands to more than {_MAX_VALUES:,} values (YAML aliases)"
+        props.diagnostics.append(_problem(path, first_line, 0, message, _NO_PROPERTIES))
+        return None
     return data
+
+
+def _too_big(data: Any) -> bool:
+    """Whether the values, each alias counted again where it is used, are more than
+    `_MAX_VALUES`: nine lines of anchors make a billion, which later steps would walk."""
+    todo, seen = [data], 0
+    while todo:
+        seen += 1
+        if seen > _MAX_VALUES:
+            return True
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo += [*value.keys(), *value.values()]
+        elif isinstance(value, list | tuple | set):
+            todo += value
+    return False
 
 
 def _problem(path: str, line: int, col: int, message: str, hint: str | None = None) -> Diagnostic:
@@ -128,11 +182,10 @@ def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -
     tags = _strings(data.get("tags", data.get("tag")), split=True)
     props.tag_labels = tuple(t for t in (tag_label(x.lstrip("#")) for x in tags) if t)
     props.tags = tuple(normalise_tag(t) for t in props.tag_labels)
-    props.published = not (
-        _truthy(data.get("draft"))
-        or data.get("publish") is False
-        or str(data.get("publish")).lower() == "false"
-    )
+    # published unless said otherwise; a value that is not plainly "publish" (or plainly
+    # "no draft") is otherwise. An empty value is none: templates leave them so.
+    publish, draft = data.get("publish"), data.get("draft")
+    props.published = (publish is None or _truthy(publish)) and (draft is None or _falsy(draft))
     for key in _KEPT:
         if data.get(key) is not None:
             props.meta[key] = _scalar(data[key])
@@ -152,7 +205,11 @@ def _strings(value: Any, split: bool = False) -> list[str]:
 
 
 def _truthy(value: Any) -> bool:
-    return value is True or str(value).lower() in ("true", "yes", "1")
+    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+
+
+def _falsy(value: Any) -> bool:
+    return value is False or str(value).strip().lower() in ("false", "no", "off", "0")
 
 
 def _scalar(value: Any) -> Any:
