@@ -289,3 +289,33 @@ def test_a_new_ignored_note_is_an_input(tmp_path: Path) -> None:
     Builder(vault, tmp_path / "clean", config, jobs=1, cache=False).build()
     assert_same_site(read_tree(tmp_path / "out"), read_tree(tmp_path / "clean"), "cached")
     assert b"internal missing" not in (tmp_path / "out" / "a.html").read_bytes()
+
+
+@pytest.mark.parametrize("folder", ["tags", "pagefind", "sub"])
+def test_a_build_never_writes_or_deletes_through_a_link_in_the_output(
+    tmp_path: Path, folder: str
+) -> None:
+    """A folder of the site replaced by a symbolic link to a folder elsewhere (by hand, or
+    another tool): the next build deletes the link, writes a real folder, and leaves the
+    other folder as it was (it wrote two pages into it before)."""
+    vault, out, victim = tmp_path / "v", tmp_path / "out", tmp_path / "victim"
+    (vault / "sub").mkdir(parents=True)
+    (vault / "A.md").write_text("see [[B]] #t\n")
+    (vault / "sub" / "B.md").write_text("b #t\n")
+    for name in ("A.md", "sub/B.md"):
+        os.utime(vault / name, (1.6e9, 1.6e9))
+    Builder(vault, out, Config(), jobs=1).build()
+    victim.mkdir()
+    (victim / "precious.txt").write_text("mine")
+    shutil.rmtree(out / folder)
+    (out / folder).symlink_to(victim, target_is_directory=True)
+    (vault / "A.md").write_text("see [[B]] #t, edited\n")  # pages to write, in every folder
+    (vault / "sub" / "B.md").write_text("b #t, edited\n")
+    for name in ("A.md", "sub/B.md"):
+        os.utime(vault / name, (1.6e9 + 10, 1.6e9 + 10))
+    Builder(vault, out, Config(), jobs=1).build()
+    assert sorted(p.name for p in victim.iterdir()) == ["precious.txt"]
+    assert (victim / "precious.txt").read_text() == "mine"
+    assert not (out / folder).is_symlink() and (out / folder).is_dir()
+    Builder(vault, tmp_path / "clean", Config(), jobs=1, cache=False).build()
+    assert_same_site(read_tree(out), read_tree(tmp_path / "clean"), "after the link")

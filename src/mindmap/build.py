@@ -39,7 +39,14 @@ from mindmap.diagnostics import Diagnostic
 from mindmap.graph import Interrupted
 from mindmap.layout import LayoutMemo
 from mindmap.model import Note
-from mindmap.output import MARKER, SiteWriter, check_folders, is_temporary, temporary
+from mindmap.output import (
+    MARKER,
+    SiteWriter,
+    check_folders,
+    is_temporary,
+    no_links_between,
+    temporary,
+)
 from mindmap.paths import NotePath, nfc
 from mindmap.pipeline import (
     GRAPH_URL,
@@ -530,7 +537,10 @@ def _file_digest(path: Path) -> str:
 
 
 def _write_files(out: Path, pages: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Each file replaced atomically (written beside it, then renamed over it)."""
+    """Each file replaced atomically (written beside it, then renamed over it), never
+    through a symbolic link to a folder elsewhere."""
+    for folder in sorted({(out / url).parent for url in [*pages, *copies]}):
+        no_links_between(out, folder)
 
     def put(url: str, data: bytes | None, source: Path | None) -> None:
         target = out / url
@@ -557,6 +567,9 @@ def _strays(out: Path, known: set[str]) -> list[str]:
     for folder, subfolders, names in os.walk(out):
         here = Path(folder).relative_to(out).as_posix()
         prefix = "" if here == "." else f"{here}/"
+        linked = [name for name in subfolders if os.path.islink(os.path.join(folder, name))]
+        found += [prefix + name for name in linked]  # a link to a folder: itself a stray
+        subfolders[:] = [name for name in subfolders if name not in linked]
         if nfc(prefix) == f"{SEARCH_DIR}/":
             subfolders.clear()
             continue
@@ -570,6 +583,9 @@ def _strays(out: Path, known: set[str]) -> list[str]:
 def _remove_files(out: Path, urls: list[str]) -> None:
     for url in urls:
         path = out / url
+        no_links_between(out, path.parent)  # never a file behind a link, outside the site
+        if path.is_dir() and not path.is_symlink():
+            continue  # a link to a folder, replaced by a real one as files were written
         path.unlink(missing_ok=True)
         parent = path.parent
         while parent != out and parent.is_dir() and not any(parent.iterdir()):

@@ -36,6 +36,18 @@ def replace_file(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
+def no_links_between(root: Path, folder: Path) -> None:
+    """Delete a symbolic link (the link alone) that stands for a folder between `root` and
+    `folder` inside it: a file written or deleted there went through it, outside the site
+    (a link put into the output folder by hand, or by another tool)."""
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            current.unlink()
+            return  # what lay below was behind the link
+
+
 def check_folders(notes_dir: Path, out_dir: Path) -> None:
     """Refuse an output folder that holds the notes, sits in them, or is someone else's."""
     notes, out = notes_dir.resolve(), out_dir.resolve()

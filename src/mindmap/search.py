@@ -40,7 +40,7 @@ import mindmap
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.graph import Interrupted
 from mindmap.indexer import Indexer, IndexerError
-from mindmap.output import replace_file
+from mindmap.output import no_links_between, replace_file
 
 SEARCH_DIR = "pagefind"
 ENTRY_NAME = "pagefind-entry.json"
@@ -211,6 +211,7 @@ def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[
     new and changed ones written (each atomically), those of an older index deleted. Returns
     the urls written."""
     root = out_dir / folder
+    no_links_between(out_dir, root)  # never written through a link, outside the site
     old = _files(root)
     written = []
     for name in sorted(files, key=lambda n: n == ENTRY_NAME):  # the entry last: it names the rest
@@ -226,6 +227,7 @@ def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[
 def remove_index(out_dir: Path, folder: str, keep: Iterable[str] = ()) -> None:
     """Delete the index's files in `folder` but those in `keep` (and folders left empty)."""
     root = out_dir / folder
+    no_links_between(out_dir, root)
     kept = set(keep)
     for name, path in _files(root).items():
         if name not in kept:
