@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -176,7 +176,14 @@ def _parse_one(item: tuple[str, str]) -> Note:
         problem = Diagnostic(rel, 0, 0, Severity.WARNING, "read-error", f"cannot read note: {err}")
         note = parse_note(_MD, text, rel)  # type: ignore[arg-type]
         return _with(note, problem)
-    note = parse_note(_MD, text, rel)  # type: ignore[arg-type]
+    try:
+        note = parse_note(_MD, text, rel)  # type: ignore[arg-type]
+    except RecursionError:  # a last resort: the parser's limits should have stopped it
+        message = "nested too deeply to parse: the note is left out"  # its privacy unread
+        hint = "split the deepest outline or bracket run into smaller pieces"
+        problem = Diagnostic(rel, 1, 0, Severity.WARNING, "nesting-too-deep", message, hint)
+        empty = parse_note(_MD, "", rel)  # type: ignore[arg-type]
+        return _with(replace(empty, published=False), problem)
     if bad:
         note = _with(
             note,
@@ -193,8 +200,6 @@ def _parse_one(item: tuple[str, str]) -> Note:
 
 
 def _with(note: Note, diag: Diagnostic) -> Note:
-    from dataclasses import replace
-
     return replace(note, diagnostics=(*note.diagnostics, diag))
 
 

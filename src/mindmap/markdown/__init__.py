@@ -35,6 +35,11 @@ from mindmap.paths import NotePath, stem_of
 # markdown-it's preset stops at 20 levels (about 10 of bullets) and drops the rest of the note;
 # mind maps go deeper. 400 levels (~200 of bullets) stays well inside Python's recursion limit.
 MAX_NESTING = 400
+# ... for blocks. Inline, each `[` that may open a link label nests a level, five Python
+# frames deep: 250 of them (`[[[[…`) overflowed the recursion limit. Inline nesting stops at
+# this many levels instead, as markdown-it stops at its limit (the rest of the paragraph is
+# text); no real link nests a tenth as deep.
+INLINE_NESTING = 64
 
 
 def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
@@ -68,9 +73,24 @@ def make_markdown(strict_line_breaks: bool = False) -> MarkdownIt:
     md.use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=True)
     _no_digit_after_closing_dollar(md)
     use_first_char_dispatch(md)  # the same tokens, from fewer rule calls
+    _cap_inline_nesting(md)
     assert isinstance(md.renderer, PartsRenderer)
     install_rules(md.renderer)
     return md
+
+
+def _cap_inline_nesting(md: MarkdownIt) -> None:
+    """`INLINE_NESTING`: past it, markdown-it's own way at its limit (skip to the end)."""
+    skip = md.inline.skipToken
+
+    def skip_token(state: StateInline) -> None:
+        if state.level < INLINE_NESTING:
+            skip(state)
+            return
+        pos = state.pos
+        state.pos = state.cache[pos] = state.posMax + 1
+
+    md.inline.skipToken = skip_token  # type: ignore[method-assign]
 
 
 def _no_digit_after_closing_dollar(md: MarkdownIt) -> None:
