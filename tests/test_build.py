@@ -15,6 +15,7 @@ import shutil
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
@@ -567,6 +568,90 @@ def test_unicode_names_make_readable_urls(build_vault) -> None:
         "Ω & ∑ — “quotes”.md": "ω-∑-—-“quotes”.html",
     }
     assert (site / "café-au-lait.html").is_file()
+
+
+LONG = "Long " + "n" * 246  # 254 bytes with ".md": the longest note name ext4 takes
+WIDE = "é" * 120  # 240 bytes of two-byte letters: a cut must not split one
+FOLDER = "f" * 250
+TAG = "a" * 300
+NESTED = "b" * 210 + "/" + "c" * 300
+IMAGE = "img/" + "i" * 248 + ".png"
+LONG_NAMES = {
+    f"{LONG}.md": "long\n",
+    f"{WIDE}.md": "wide\n",
+    f"{FOLDER}/Inner.md": "inner\n",
+    "Perma.md": f"---\npermalink: {'p' * 260}\n---\nperma\n",
+    "Links.md": f"[[{LONG}]] [[{WIDE}]] [[{FOLDER}/Inner|inner]] [[Perma]] #{TAG} #{NESTED}\n\n"
+    f"![[{IMAGE}]]\n",
+    IMAGE: png(),
+}
+
+
+def names_on_disk(root: Path) -> list[str]:
+    return [name for _dir, folders, files in os.walk(root) for name in folders + files]
+
+
+def test_names_too_long_for_a_file_system_are_cut_to_fit(build_vault) -> None:
+    """ext4 takes 255 bytes a name: pages of long note names, tags and permalinks, and long
+    attachments' copies, crashed the build. Each name is cut to `NAME_BYTES` (room for the
+    writer's temporary names), and every link, tag and graph.json url goes to the cut one."""
+    result, site = build_vault(LONG_NAMES)
+    from mindmap.paths import NAME_BYTES
+
+    files = read_site(site)
+    assert max(len(name.encode()) for name in names_on_disk(site)) <= NAME_BYTES
+    where = note_pages(files)
+    assert sorted(where) == sorted(p for p in LONG_NAMES if p.endswith(".md"))
+    assert result.notes == len(where)
+    links = body_of(files[where["Links.md"]].decode())
+    hrefs = {unquote(a) for a in hrefs_by_text(links).values()}
+    assert {where[f"{LONG}.md"], where[f"{WIDE}.md"], where[f"{FOLDER}/Inner.md"]} < hrefs
+    assert where["Perma.md"] in hrefs and where["Perma.md"].startswith("p" * 150)
+    assert where[f"{LONG}.md"].startswith("long-nnnn") and where[f"{WIDE}.md"].startswith("éé")
+    tag_pages = {h for h in hrefs if h.startswith("tags/")}
+    assert len(tag_pages) == 2 and tag_pages <= set(files)
+    [img] = [e for e in links.iter() if e.tag == "img"]
+    assert files[unquote(str(img.attrs["src"]))] == png()
+    graph = read_graph(files["graph.json"])
+    urls = {n["url"].partition("#")[0] for n in graph["nodes"] if n["url"]}
+    assert urls <= set(files) and len(urls) == 7  # five notes, two tags
+
+
+def test_long_names_with_the_same_head_keep_their_own_pages(build_vault) -> None:
+    """Cut names end in a hash of the whole name: two names alike in their first 240
+    characters (or two permalinks, in their first 250) get their own files, and a link goes
+    to the right one."""
+    head = "x" * 240
+    vault = {f"{head} one.md": "one\n", f"{head} two.md": "two\n"}
+    vault |= {f"P{n}.md": f"---\npermalink: {'p' * 250}-{n}\n---\n{n}\n" for n in ("one", "two")}
+    vault["Links.md"] = f"[[{head} one|one]] [[{head} two|two]] [[Pone|p1]] [[Ptwo|p2]]\n"
+    _, site = build_vault(vault)
+    files = read_site(site)
+    where = note_pages(files)
+    links = hrefs_by_text(body_of(files[where["Links.md"]].decode()))
+    assert links == {
+        "one": where[f"{head} one.md"],
+        "two": where[f"{head} two.md"],
+        "p1": where["Pone.md"],
+        "p2": where["Ptwo.md"],
+    }
+    assert len(set(links.values())) == 4
+    assert all(url.startswith(("x" * 150, "p" * 150)) for url in links.values())
+
+
+def test_a_rebuild_of_long_names_writes_beside_them_in_names_that_fit(make_vault, tmp_path) -> None:
+    """A cached build writes each changed file beside it first (`.name.tmp-PID`): for a
+    245-letter page that name was too long, and the build stopped half way."""
+    notes = make_vault({f"{'n' * 245}.md": "first\n", "A.md": f"[[{'n' * 245}]] #{TAG}\n"})
+    age(notes, 300)
+    assert cli("build", "notes", "-o", "site", "-q").exit_code == 0
+    (notes / f"{'n' * 245}.md").write_text("second\n")
+    age(notes, 100)
+    result = cli("build", "notes", "-o", "site", "-q")
+    assert result.exit_code == 0, result.output
+    where = note_pages(read_site(tmp_path / "site"))
+    assert "second" in (tmp_path / "site" / where[f"{'n' * 245}.md"]).read_text()
+    assert not [n for n in names_on_disk(tmp_path) if ".tmp-" in n]
 
 
 # --------------------------------------------------------------------------------------------

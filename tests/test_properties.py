@@ -14,7 +14,7 @@ from mindmap.graph import LinkGraph
 from mindmap.markdown import make_markdown, parse_note
 from mindmap.markdown.render import PLACEHOLDER
 from mindmap.model import Note
-from mindmap.paths import NotePath, heading_anchor, slugify
+from mindmap.paths import NAME_BYTES, NotePath, fit_path, heading_anchor, slugify
 from mindmap.resolve import Resolver
 
 MD = make_markdown()
@@ -276,6 +276,39 @@ def test_slugify_is_idempotent_and_safe(text: str) -> None:
     assert not any(c in slug for c in "/#?%")
     assert not any(c.isspace() for c in slug)
     assert not slug.startswith(("-", ".")) and not slug.endswith(("-", "."))
+
+
+NAMES_OF_ANY_LENGTH = st.text(  # names are UTF-8: no lone surrogates
+    st.characters(exclude_categories=["Cs"], exclude_characters="/"), min_size=1, max_size=300
+)
+
+
+@given(st.lists(NAMES_OF_ANY_LENGTH, min_size=1, max_size=3), st.sampled_from(["", ".html"]))
+@example(["é" * 150], ".html")
+@example(["a" * 196, "b" * 300], ".html")
+def test_fit_path_cuts_long_names_at_characters_and_keeps_short_ones(
+    names: list[str], ext: str
+) -> None:
+    path = "/".join(names) + ext
+    fitted = fit_path(path)
+    assert fitted.count("/") == path.count("/")
+    assert fit_path(fitted) == fitted  # a planned url is never cut again
+    parts = list(zip(path.split("/"), fitted.split("/"), strict=True))
+    for i, (name, cut) in enumerate(parts):
+        assert len(cut.encode()) <= NAME_BYTES
+        if len(name.encode()) <= NAME_BYTES:
+            assert cut == name
+        else:  # a head of the name (whole characters), a hash, a file's extension
+            kept = ext if i == len(parts) - 1 else ""
+            assert re.fullmatch(rf".*-[0-9a-f]{{8}}{re.escape(kept)}", cut, re.DOTALL)
+    assert fitted.endswith(ext)
+
+
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_long_names_alike_but_for_their_ends_are_cut_apart(one: str, two: str) -> None:
+    assume(one != two and "/" not in one + two)
+    head = "h" * NAME_BYTES
+    assert fit_path(head + one + ".html") != fit_path(head + two + ".html")
 
 
 @SETTINGS

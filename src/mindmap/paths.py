@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -17,6 +18,13 @@ _UNSAFE = re.compile(r"[\s\"#%&'()*+,:;<=>?@\[\\\]^`{|}~!$/]+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DASHES = re.compile(r"-{2,}")
 _PATH_SAFE = "/-._~!$&'()*+,;=:@"
+
+# At most this many UTF-8 bytes in an output file or folder name. File systems allow 255
+# (ext4, APFS; NTFS 255 UTF-16 units, never more than the bytes); the writer's temporary
+# name adds 13 (`.name.tmp-PID`) and `UrlPlan.claim` a `-2`, so 200 leaves room for both.
+NAME_BYTES = 200
+_HASH_CHARS = 8  # hex digits of sha1 that tell apart long names cut to the same head
+_KEPT_SUFFIX_BYTES = 16  # a file's extension up to this long survives the cut (".html")
 
 
 def nfc(text: str) -> str:
@@ -58,6 +66,30 @@ def note_url(path: NotePath) -> Url:
     """The default output file of a note: each folder and the stem slugified."""
     parts = path[:-3].split("/") if path.lower().endswith(".md") else path.split("/")
     return Url("/".join(slugify(p) for p in parts) + ".html")
+
+
+def fit_name(name: str, suffix: str = "") -> str:
+    """`name` if it fits in `NAME_BYTES`, else its head cut at a character boundary, a hash
+    of the whole name (two long names with the same head stay apart, and the same name is
+    always cut alike) and `suffix`, a tail of `name` (its extension) kept as it is."""
+    data = name.encode()
+    if len(data) <= NAME_BYTES:
+        return name
+    digest = hashlib.sha1(data).hexdigest()[:_HASH_CHARS]
+    tail = f"-{digest}{suffix}"
+    room = NAME_BYTES - len(tail.encode())
+    head = data[: len(data) - len(suffix.encode())][:room].decode("utf-8", "ignore")
+    return nfc(head).rstrip("-.") + tail  # nfc: names are compared in NFC (`build._strays`)
+
+
+@lru_cache(maxsize=65536)
+def fit_path(path: str) -> str:
+    """`path` with each name fitted by `fit_name`: the last one, a file, keeps a short
+    extension, so that a cut page is still `.html` and a cut picture still `.png`."""
+    *folders, file = path.split("/")
+    stem, dot, ext = file.rpartition(".")
+    keep = dot + ext if stem and len((dot + ext).encode()) <= _KEPT_SUFFIX_BYTES else ""
+    return "/".join([*(fit_name(f) for f in folders), fit_name(file, keep)])
 
 
 def relative_url(from_url: str, to_url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mindmap.model import Note
-from mindmap.paths import AssetPath, NotePath, Url, folder_of, note_url, slugify
+from mindmap.paths import AssetPath, NotePath, Url, fit_path, folder_of, note_url, slugify
 
 SPECIAL = (
     "index.html",
@@ -23,6 +23,10 @@ class UrlPlan:
         self.taken: set[str] = set()
 
     def claim(self, wanted: str) -> Url:
+        """`wanted`, its names cut to fit a file system (`fit_path`: a 300-letter tag or
+        permalink cannot be a file name), with `-2`, `-3`... when it is taken. Every output
+        url passes here, so pages, links, graph.json and the explorer agree on it."""
+        wanted = fit_path(wanted)
         stem, dot, ext = (
             wanted.rpartition(".") if "." in wanted.split("/")[-1] else (wanted, "", "")
         )
