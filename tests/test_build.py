@@ -654,6 +654,16 @@ def test_a_rebuild_of_long_names_writes_beside_them_in_names_that_fit(make_vault
     assert not [n for n in names_on_disk(tmp_path) if ".tmp-" in n]
 
 
+def test_a_temporary_name_fits_whatever_its_file_is_called(tmp_path: Path) -> None:
+    from mindmap.output import is_temporary, temporary
+
+    for name in ("a.html", "n" * 255, "é" * 127):
+        tmp = temporary(tmp_path / name)
+        assert len(tmp.name.encode()) <= 255 and is_temporary(tmp.name)
+        tmp.write_bytes(b"")  # the file system takes it
+    assert temporary(tmp_path / "a.html").name == f".a.html.tmp-{os.getpid()}"
+
+
 # --------------------------------------------------------------------------------------------
 # output safety
 

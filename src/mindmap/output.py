@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mindmap.config import ConfigError
+from mindmap.paths import fit_name
 
 MARKER = ".mindmap-site"
 _WRITERS = 8
@@ -19,8 +20,10 @@ _TEMPORARY = re.compile(r"\..+\.tmp-\d+")  # `temporary`'s names, any process's
 
 
 def temporary(target: Path) -> Path:
-    """Where `target` is written before it is renamed over (`.name.tmp-PID`, beside it)."""
-    return target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    """Where `target` is written before it is renamed over (`.name.tmp-PID`, beside it). The
+    name is cut as urls are (`fit_name`): a name the file system takes may not take 13 more
+    bytes (the urls leave room for them; an output folder's name, chosen by hand, may not)."""
+    return target.with_name(f".{fit_name(target.name)}.tmp-{os.getpid()}")
 
 
 def is_temporary(name: str) -> bool:
@@ -102,7 +105,7 @@ class SiteWriter:
         """Swap the new site in; returns how many files it has."""
         self.write(MARKER, "This folder is written by mindmap; it is replaced on every build.\n")
         files = sum(len(names) for _dir, _subdirs, names in os.walk(self.tmp))
-        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        old = self.out.parent / f".{fit_name(self.out.name)}.old-{os.getpid()}"
         if self.out.exists():
             os.replace(self.out, old)
         os.replace(self.tmp, self.out)
