@@ -593,7 +593,9 @@ class SitePlan:
             (*self._tag_ref(c), len(self._notes_with_tag(c)))
             for c in self._tag_children().get(tag, [])
         )
-        rows = self._rows_of(self._notes_with_tag(tag))
+        # a tag page lists its notes without their tags: with them, a note carrying
+        # thousands of tags made every one of its tags' pages list all of them (quadratic)
+        rows = tuple(r[:3] for r in self._rows_of(self._notes_with_tag(tag)))
         return self.tag_urls[tag], self._label(tag), crumbs, children, rows
 
     def tag_key(self, tag: str) -> str:
@@ -606,7 +608,7 @@ class SitePlan:
                 "name": name,
                 "crumbs": [{"name": c, "url": u} for c, u in crumbs],
                 "children": [{"name": c, "url": u, "count": n} for c, u, n in children],
-                "notes": [_row_dict(r) for r in rows],
+                "notes": [{"title": t, "url": u, "folder": f} for t, u, f in rows],
             }
         }
         return self._page(url, "tag.html", "tag", "#" + name, **context)
