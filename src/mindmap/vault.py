@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import fnmatch
 import gc
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -30,23 +30,96 @@ class Scan:
 
 @lru_cache(maxsize=65536)
 def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
-    """gitignore-style: `name` matches any component, `a/b*` is anchored, `dir/` a folder.
+    """Whether the file at vault path `rel` matches a gitignore pattern (README, `ignore`).
     Case and Unicode form do not matter (`private/` leaves out `Private/` too, as a
     case-insensitive disk, and Obsidian on it, would have it): what to keep private is
     better left out once too often than published once."""
-    rel = _fold(rel)
-    parts = rel.split("/")
-    for pattern in patterns:
-        pat = _fold(pattern.strip().rstrip("/"))
-        if not pat:
+    regex = _ignore_regex(patterns)
+    return regex is not None and regex.fullmatch(_fold(rel)) is not None
+
+
+@lru_cache(maxsize=64)
+def _ignore_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """All patterns as one regex, made once per config: `serve` asks about 10,000 paths."""
+    parts = [r for p in patterns if (r := _pattern_regex(_fold(p.strip()))) is not None]
+    return re.compile("|".join(f"(?:{r})" for r in parts), re.DOTALL) if parts else None
+
+
+def _pattern_regex(pattern: str) -> str | None:
+    """One pattern as a regex for a whole file path. The file matches, or a folder it is in
+    does: git never looks inside a folder it ignores. `#` and `!` are plain characters here,
+    not a comment or a negation: either would leave a file out less often, never more."""
+    folders_only = pattern.endswith("/")  # `dir/`: a folder, so something must follow
+    anchored = "/" in pattern.rstrip("/")  # a slash at the start or in the middle
+    segments = [s for s in pattern.split("/") if s]
+    if not segments:
+        return None
+    body = ""
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if len(segment) > 1 and segment.strip("*") == "":  # `**`: any depth
+            body += ".*" if last else "(?:[^/]*/)*"
+        else:
+            body += _segment_regex(segment) + ("" if last else "/")
+    inside = "/.*" if folders_only else "(?:/.*)?"
+    return ("" if anchored else "(?:[^/]*/)*") + body + inside
+
+
+def _segment_regex(segment: str) -> str:
+    """One name of a pattern: `*` and `?` never match `/`, `\\x` is a literal `x`."""
+    out: list[str] = []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        if char == "*":
+            while i + 1 < len(segment) and segment[i + 1] == "*":
+                i += 1  # `a**b` is `a*b`
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and (found := _class_regex(segment, i)) is not None:
+            regex, i = found
+            out.append(regex)
             continue
-        if "/" in pat:
-            pat = pat.lstrip("/")
-            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
-                return True
-        elif any(fnmatch.fnmatchcase(part, pat) for part in parts):
-            return True
-    return False
+        elif char == "\\" and i + 1 < len(segment):
+            i += 1
+            out.append(re.escape(segment[i]))
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+def _class_regex(segment: str, start: int) -> tuple[str, int] | None:
+    """`[...]` at `start` as a regex and the index after it; None when it is not closed, so
+    the `[` is literal (git would match nothing: hiding the file is the safer mistake).
+    `!` or `^` negates, a leading `]` is literal, `\\x` is `x`, `a-z` a range."""
+    i = start + 1
+    negate = i < len(segment) and segment[i] in "!^"
+    i += 1 if negate else 0
+    items: list[str] = []
+    first = True
+    while i < len(segment) and (first or segment[i] != "]"):
+        first = False
+        low, i = _class_char(segment, i)
+        if i + 1 < len(segment) and segment[i] == "-" and segment[i + 1] != "]":
+            high, i = _class_char(segment, i + 1)
+            if low <= high:  # git: a backwards range matches nothing
+                items.append(re.escape(low) + "-" + re.escape(high))
+        else:
+            items.append(re.escape(low))
+    if i >= len(segment):
+        return None
+    if not items:
+        return ("[^/]" if negate else "(?!)"), i + 1
+    return "(?!/)[" + ("^" if negate else "") + "".join(items) + "]", i + 1
+
+
+def _class_char(segment: str, i: int) -> tuple[str, int]:
+    """The character at `i` in a class, a backslash escaping it, and the index after it."""
+    if segment[i] == "\\" and i + 1 < len(segment):
+        return segment[i + 1], i + 2
+    return segment[i], i + 1
 
 
 def _fold(text: str) -> str:
