@@ -70,7 +70,8 @@ class Watched:
                 return None  # .obsidian/, .git/, .trash/, .DS_Store, .#lock, .note.md.swp
             if not is_dir and is_temporary(parts[-1]):
                 return None
-            if kind == "notes" and is_ignored("/".join(parts), self.ignore):
+            rel = "/".join(parts) + ("/" if is_dir else "")  # `dir/` patterns: folders
+            if kind == "notes" and is_ignored(rel, self.ignore):
                 return None
             return kind
         return None
