@@ -35,7 +35,9 @@ ALIASES = {
 
 
 def callouts_plugin(md: MarkdownIt) -> None:
-    md.core.ruler.after("block", "callout", _callout_rule)
+    """After the comment rule (which may parse the rest of a note again, and empties what
+    a comment hides): a callout after such a comment is found, and `> %%[!x]%%` is none."""
+    md.core.ruler.before("inline", "callout", _callout_rule)
 
 
 def _callout_rule(state: StateCore) -> None:

@@ -43,6 +43,8 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     pos = state.bMarks[start] + state.tShift[start]
     if state.sCount[start] - state.blkIndent >= 4 or not state.src.startswith("%%", pos):
         return False
+    if silent and _closes_paragraph_comment(state, start):
+        return False  # it goes on the paragraph, whose inline rule pairs the two markers
     close = state.src.find("%%", pos + 2)
     line = start
     if close < 0:
@@ -63,6 +65,19 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
         _keep_trailing_text(state, line, state.src[close + 2 : state.eMarks[line]])
     state.line = min(line + 1, end)
     return True
+
+
+def _closes_paragraph_comment(state: StateBlock, start: int) -> bool:
+    """Whether the paragraph just above line `start` (back to a blank line) leaves a `%%`
+    open: then the `%%` starting this line closes it, as Obsidian pairs markers in order,
+    and must not end the paragraph (`- a %%` / `hidden` / `%% b` / `  - c`: the item shows
+    "a b" and its child c)."""
+    lines = []
+    line = start - 1
+    while line >= 0 and not state.isEmpty(line):
+        lines.append(state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]])
+        line -= 1
+    return _ends_open("\n".join(reversed(lines)))
 
 
 def _keep_trailing_text(state: StateBlock, line: int, text: str) -> None:
