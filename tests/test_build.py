@@ -843,13 +843,14 @@ def test_the_notes_folder_is_never_written(make_vault, tmp_path) -> None:
 
 
 def test_a_note_that_is_not_utf8_is_published_with_a_warning(build_vault) -> None:
-    result, site = build_vault({"Latin.md": b"caf\xe9 au lait [[Other]]\n", "Other.md": "o\n"})
+    text = b"Caf\xc3\xa9\r\n\r\ncaf\xe9 au lait [[Other]] \xff\n"  # the first bad byte: line 3
+    result, site = build_vault({"Latin.md": text, "Other.md": "o\n"})
     body = body_of(read_site(site)["latin.html"].decode())
-    assert body.text().strip() == "caf\ufffd au lait Other"
+    assert body.text().split() == ["Caf\u00e9", "caf\ufffd", "au", "lait", "Other", "\ufffd"]
     assert body.find("a").attrs["href"] == "other.html"
     [diag] = [d for d in result.diagnostics if d.code == "encoding"]
     assert diag.format("notes") == (
-        "notes/Latin.md: warning: note is not valid UTF-8; bad bytes were replaced [encoding]"
+        "notes/Latin.md:3: warning: note is not valid UTF-8; bad bytes were replaced [encoding]"
     )
 
 

@@ -189,13 +189,16 @@ def _walk(
             yield rel, entry, is_hidden
 
 
-def read_text(path: Path) -> tuple[str, bool]:
-    """A note's text; the flag says whether bytes had to be replaced (not UTF-8)."""
+def read_text(path: Path) -> tuple[str, int]:
+    """A note's text, and the line (1-based) of the first bytes that had to be replaced
+    because they are not UTF-8 (0: none)."""
     data = path.read_bytes()
     try:
-        text, bad = data.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, bad = data.decode("utf-8", errors="replace"), True
+        text, bad = data.decode("utf-8"), 0
+    except UnicodeDecodeError as err:
+        text = data.decode("utf-8", errors="replace")
+        head = data[: err.start]  # lines end in \n, \r\n or \r, as below
+        bad = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), bad
 
 
@@ -245,7 +248,7 @@ def _parse_one(item: tuple[str, str]) -> Note:
     try:
         text, bad = read_text(Path(file))
     except OSError as err:
-        text, bad = "", False
+        text, bad = "", 0
         problem = Diagnostic(rel, 0, 0, Severity.WARNING, "read-error", f"cannot read note: {err}")
         note = parse_note(_MD, text, rel)  # type: ignore[arg-type]
         return _with(note, problem)
@@ -262,7 +265,7 @@ def _parse_one(item: tuple[str, str]) -> Note:
             note,
             Diagnostic(
                 rel,
-                0,
+                bad,
                 0,
                 Severity.WARNING,
                 "encoding",
