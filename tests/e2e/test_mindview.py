@@ -115,6 +115,23 @@ def test_knobs_are_reachable_by_tab(page: Any) -> None:
     assert page.errors == []
 
 
+def test_the_keyboard_skips_the_mind_map_in_one_step(page: Any) -> None:
+    """The map's knobs and links are many Tab presses (76 on a demo note): a link before it,
+    seen when focused, takes the keyboard to the note's text."""
+    skip = page.locator("a.mm-skip-map")
+    assert not skip.is_visible() or skip.bounding_box()["width"] <= 1
+    page.locator("details.mm-mindview > summary").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.className") == "mm-skip-map"
+    assert skip.bounding_box()["width"] > 50  # shown while focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "mm-body"
+    page.keyboard.press("Tab")
+    inside = page.evaluate("document.getElementById('mm-body').contains(document.activeElement)")
+    assert inside
+    assert page.errors == []
+
+
 def test_without_javascript_the_map_shows_and_links(site: Path, browser: Any) -> None:
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
