@@ -310,7 +310,10 @@ P.sizes = function () {
     r[i] = Math.min(g.kind[gi] === 1 ? base * 0.7 : base, 60);
   }
   m.r = r;
-  m.big = Array.from(r.keys()).sort((a, b) => { return r[b] - r[a] || a - b; });
+  // labels go to notes and tags first, biggest first, then to topics and missing notes: a
+  // heading many notes share ("Mind map") names no place on the overview
+  var minor = (i) => { var k = g.kind[m.gi[i]]; return k === 1 || k === 3 ? 1 : 0; };
+  m.big = Array.from(r.keys()).sort((a, b) => { return minor(a) - minor(b) || r[b] - r[a] || a - b; });
 };
 
 /* A colour slot per node: 0-11 the palette (the 12 biggest folders or communities), 12
