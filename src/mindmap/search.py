@@ -200,10 +200,20 @@ def make_index(
 
 def _files(folder: Path) -> dict[str, Path]:
     """Pagefind's files in an index's folder, by path in it (not those of other shards in
-    its subfolders, nor a vault's pages)."""
-    found = [*folder.glob("*"), *folder.glob("fragment/*"), *folder.glob("index/*")]
-    names = ((p.relative_to(folder).as_posix(), p) for p in sorted(found))
-    return {name: p for name, p in names if _FILES.fullmatch(name) and p.is_file()}
+    its subfolders, nor a vault's pages, nor links). Read with `os.scandir`, which knows a
+    file from a folder without a `stat` each: a build lists a shard's thousand files a few
+    times."""
+    found = {}
+    for sub in ("", "fragment/", "index/"):
+        try:
+            with os.scandir(folder / sub) as entries:
+                for entry in entries:
+                    name = sub + entry.name
+                    if _FILES.fullmatch(name) and entry.is_file(follow_symlinks=False):
+                        found[name] = folder / name
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return dict(sorted(found.items()))
 
 
 def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[str]:
@@ -220,18 +230,21 @@ def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[
             continue
         replace_file(target, files[name])
         written.append(f"{folder}/{name}")
-    remove_index(out_dir, folder, keep=files)
+    remove_index(out_dir, folder, keep=files, found=old)
     return written
 
 
-def remove_index(out_dir: Path, folder: str, keep: Iterable[str] = ()) -> None:
-    """Delete the index's files in `folder` but those in `keep` (and folders left empty)."""
+def remove_index(
+    out_dir: Path, folder: str, keep: Iterable[str] = (), found: Mapping[str, Path] | None = None
+) -> None:
+    """Delete the index's files in `folder` (those `found` there, when known) but those in
+    `keep`, and folders left empty."""
     root = out_dir / folder
     no_links_between(out_dir, root)
     kept = set(keep)
-    for name, path in _files(root).items():
+    for name, path in (_files(root) if found is None else found).items():
         if name not in kept:
-            path.unlink()
+            path.unlink(missing_ok=True)
     for sub in (root / "fragment", root / "index", root):
         if sub.is_dir() and not any(sub.iterdir()):
             sub.rmdir()
@@ -389,7 +402,7 @@ class SearchIndex:
     def _finish(self, shards: Mapping[str, Shard]) -> None:
         """Every shard made: those of an older split deleted, the list of shards written."""
         self._save({f: s.key for f, s in shards.items()})
-        for folder in reversed(folders(self.out_dir)):  # pagefind/s<k>/ before pagefind/
+        for folder in reversed(_candidates(self.out_dir)):  # pagefind/s<k>/ before pagefind/
             if folder not in shards:
                 remove_index(self.out_dir, folder)
         target = self.out_dir / SHARDS
