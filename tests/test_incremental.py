@@ -319,3 +319,20 @@ def test_a_build_never_writes_or_deletes_through_a_link_in_the_output(
     assert not (out / folder).is_symlink() and (out / folder).is_dir()
     Builder(vault, tmp_path / "clean", Config(), jobs=1, cache=False).build()
     assert_same_site(read_tree(out), read_tree(tmp_path / "clean"), "after the link")
+
+
+def test_an_output_folder_with_a_name_of_250_bytes_builds_and_rebuilds(tmp_path: Path) -> None:
+    """Its cache files (`<name>.notes.pickle`, their `.tmp-PID`) and the writer's temporary
+    folder would be longer than a file system takes: their names are cut, with a hash."""
+    vault, out = tmp_path / "v", tmp_path / ("o" * 250)
+    vault.mkdir()
+    (vault / "A.md").write_text("see [[B]]\n")
+    (vault / "B.md").write_text("b\n")
+    for name in ("A.md", "B.md"):
+        os.utime(vault / name, (1.6e9, 1.6e9))
+    Builder(vault, out, Config(), jobs=1).build()
+    (vault / "B.md").write_text("b, edited\n")
+    os.utime(vault / "B.md", (1.6e9 + 10, 1.6e9 + 10))
+    result = Builder(vault, out, Config(), jobs=1).build()
+    assert result.written and b"b, edited" in (out / "b.html").read_bytes()
+    assert all(len(p.name.encode()) <= 255 for p in (tmp_path / ".mindmap-cache").iterdir())

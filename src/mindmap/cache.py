@@ -21,7 +21,7 @@ import mindmap
 from mindmap.diagnostics import Diagnostic
 from mindmap.layout import LayoutMemo
 from mindmap.model import Note
-from mindmap.paths import NotePath
+from mindmap.paths import NotePath, fit_name
 
 # (size, mtime_ns, ctime_ns): the change time too, which no tool can set back, so that a
 # file restored or synced with its old size and modification time still counts as changed
@@ -45,8 +45,8 @@ class BuildState:
 def cache_file(out_dir: Path, part: str = "state") -> Path:
     """`.mindmap-cache/<site>.state.pickle` (small: keys, digests) and `<site>.notes.pickle`
     (every parsed note: big, read only when a note must be looked at)."""
-    out = out_dir.resolve()
-    return out.parent / ".mindmap-cache" / f"{out.name}.{part}.pickle"
+    out = out_dir.resolve()  # a long output folder name is cut (its own name may be 255 bytes)
+    return out.parent / ".mindmap-cache" / f"{fit_name(out.name)}.{part}.pickle"
 
 
 def _version(settings: str) -> tuple[str, ...]:
