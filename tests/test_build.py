@@ -1435,3 +1435,15 @@ def test_top_tags_with_as_many_notes_are_in_alphabetical_order_whatever_their_ca
     _, site = build_vault({"A.md": "#Zeta #alpha #Beta\n"})
     home = (site / "index.html").read_text()
     assert home.index("#alpha") < home.index("#Beta") < home.index("#Zeta")
+
+
+def test_a_permalink_with_dot_parts_is_reported_and_stays_inside_the_site(build_vault) -> None:
+    text = "---\ntitle: T\npermalink: ../../escape\n---\nbody\n"
+    result, site = build_vault({"A.md": text, "B.md": "[[A]]\n"})
+    [diag] = [d for d in result.diagnostics if d.code == "permalink"]
+    assert diag.format("notes").startswith(
+        'notes/A.md:3: warning: permalink "../../escape" has . or .. in its path'
+    )
+    files = read_site(site)
+    [page] = [u for u, data in files.items() if b"<h1" in data and b">T</h1>" in data]
+    assert page.endswith("escape.html") and ".." not in page

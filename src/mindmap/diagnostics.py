@@ -28,6 +28,7 @@ CODES = {
     "filename-encoding": "a file name is not valid UTF-8",
     "search-index": "the search index could not be made",
     "home-missing": "the home setting names no published note",
+    "permalink": "a permalink with . or .. in its path",
 }  # every code; README.md documents each one (tests/test_docs.py checks)
 
 

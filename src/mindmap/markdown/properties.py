@@ -93,7 +93,7 @@ def read_properties(tokens: list[Token], path: str, source: str = "") -> Propert
     before = len(props.diagnostics)
     data = _load(raw, path, first_line, props)
     if isinstance(data, dict):
-        _apply(data, props, first_line, raw)
+        _apply(data, props, first_line, raw, path)
         return props
     if data is not None:
         message = "front matter is not a mapping"
@@ -174,7 +174,7 @@ def _problem(path: str, line: int, col: int, message: str, hint: str | None = No
     return Diagnostic(path, line, col, Severity.WARNING, "frontmatter-yaml", message, hint)
 
 
-def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -> None:
+def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str, path: str) -> None:
     data = {str(k).lower(): v for k, v in data.items()}
     if isinstance(data.get("title"), str | int | float) and str(data["title"]).strip():
         props.title = str(data["title"]).strip()
@@ -189,9 +189,25 @@ def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str) -
     for key in _KEPT:
         if data.get(key) is not None:
             props.meta[key] = _scalar(data[key])
+    _check_permalink(str(props.meta.get("permalink", "")), raw, (path, first_line), props)
     classes = _strings(data.get("cssclasses", data.get("cssclass")), split=True)
     props.meta["cssclasses"] = [c for c in classes if re.fullmatch(r"[\w-]+", c)]
     props.links = _property_links(data, raw, first_line)
+
+
+def _check_permalink(permalink: str, raw: str, where: tuple[str, int], props: Properties) -> None:
+    """`../x` or `./x`: a page cannot leave the site, so each `.` or `..` becomes a name
+    (`note/x.html`); say so, at the permalink's line."""
+    if not {".", ".."} & set(permalink.strip().split("/")):
+        return
+    lines = raw.split("\n")
+    row = next((n for n, t in enumerate(lines) if re.match(r"\s*permalink\s*:", t, re.I)), 0)
+    message = f'permalink "{permalink}" has . or .. in its path: they are names here'
+    hint = "write the page's path from the site's root, e.g. permalink: guides/setup"
+    path, first_line = where
+    props.diagnostics.append(
+        Diagnostic(path, first_line + row, 0, Severity.WARNING, "permalink", message, hint)
+    )
 
 
 def _strings(value: Any, split: bool = False) -> list[str]:
