@@ -485,21 +485,31 @@ P.labels = function (ctx, near, hot) {
     if (sx < 0 || sx > w || sy < 0 || sy > h) return;
     var label = g.title[m.gi[i]];
     if (label.length > 40) label = label.slice(0, 39) + "…";
-    var y0 = sy + rr + 2, r0 = Math.floor(y0 / 16), r1 = Math.floor((y0 + 14) / 16);
-    if (!force && (taken.has(Math.floor(sx / 40) * 4096 + r0) || taken.has(Math.floor(sx / 40) * 4096 + r1))) return;
     var half = ctx.measureText(label).width / 2 + 4;
     var lx = 2 * half < w ? Math.min(Math.max(sx, half), w - half) : sx;  // inside the canvas
-    var c0 = Math.floor((lx - half) / 40), c1 = Math.floor((lx + half) / 40);
-    for (var cx = c0; !force && cx <= c1; cx++) if (taken.has(cx * 4096 + r0) || taken.has(cx * 4096 + r1)) return;
+    var c0 = Math.floor((lx - half) / 40), c1 = Math.floor((lx + half) / 40), cx;
+    function free(r0, r1) {
+      for (var c = c0; c <= c1; c++) if (taken.has(c * 4096 + r0) || taken.has(c * 4096 + r1)) return false;
+      return true;
+    }
+    // below the node, else above it (where a ring of neighbours leaves room), else none
+    var y0 = sy + rr + 2, r0 = Math.floor(y0 / 16), r1 = Math.floor((y0 + 14) / 16);
+    if (!force && !free(r0, r1)) {
+      y0 = sy - rr - 16; r0 = Math.floor(y0 / 16); r1 = Math.floor((y0 + 14) / 16);
+      if (y0 < 0 || !free(r0, r1)) return;
+    }
     for (cx = c0; cx <= c1; cx++) { taken.add(cx * 4096 + r0); taken.add(cx * 4096 + r1); }
     ctx.lineWidth = 3; ctx.strokeStyle = t.bg; ctx.strokeText(label, lx, y0);
     ctx.fillStyle = force ? t.fg : t.muted; ctx.fillText(label, lx, y0);
     drawn++;
   }
   if (hot >= 0 && m.on[hot]) put(hot, true);
+  // a local graph's own note always has its label, whatever is around it
+  var me = this.focus ? m.gi.indexOf(g.at.get(this.focus)) : -1;
+  if (me >= 0 && me !== hot && m.on[me] && (!near || near[me])) put(me, true);
   for (var n = 0, tries = 0; n < m.big.length && drawn < budget && tries < budget * 12; n++) {
     var i = m.big[n];
-    if (!m.on[i] || i === hot || (near && !near[i])) continue;
+    if (!m.on[i] || i === hot || i === me || (near && !near[i])) continue;
     tries++;
     if (m.r[i] * grow(v.s) < (this.focus ? 0 : 3.5)) break;
     put(i, false);
