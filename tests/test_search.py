@@ -362,3 +362,23 @@ def test_an_edit_reindexes_only_its_shard_and_an_emptied_shard_is_removed(
 def test_shards_are_a_power_of_two_of_at_most_300_pages_up_to_8() -> None:
     counts = {n: search.shard_count(n) for n in (0, 1, 300, 301, 600, 601, 1000, 7770, 10**5)}
     assert counts == {0: 1, 1: 1, 300: 1, 301: 2, 600: 2, 601: 4, 1000: 4, 7770: 8, 10**5: 8}
+
+
+@pytest.mark.parametrize(
+    "link", ["pagefind", "pagefind/fragment", "pagefind/s1", "pagefind/s1/index"]
+)
+def test_the_index_is_never_written_or_deleted_through_a_link(tmp_path: Path, link: str) -> None:
+    """`serve` does not look for strays: the index's own writing and deleting must not go
+    through a link to a folder elsewhere, at any depth (found by a review)."""
+    out, outside = tmp_path / "site", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "en_1.pf_fragment").write_bytes(b"theirs")
+    (outside / "en_1.pf_index").write_bytes(b"theirs")
+    (out / link).parent.mkdir(parents=True)
+    (out / link).symlink_to(outside, target_is_directory=True)
+    folder = "pagefind/s1" if "s1" in link else "pagefind"
+    files = {"pagefind-entry.json": b"{}", "fragment/en_2.pf_fragment": b"new"}
+    search.write_index(out, folder, files)
+    search.remove_index(out, folder, keep=["pagefind-entry.json"])
+    assert sorted(p.name for p in outside.iterdir()) == ["en_1.pf_fragment", "en_1.pf_index"]
+    assert not (out / link).is_symlink()

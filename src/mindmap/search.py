@@ -203,8 +203,12 @@ def _files(folder: Path) -> dict[str, Path]:
     its subfolders, nor a vault's pages, nor links). Read with `os.scandir`, which knows a
     file from a folder without a `stat` each: a build lists a shard's thousand files a few
     times."""
-    found = {}
+    found: dict[str, Path] = {}
+    if folder.is_symlink():
+        return found
     for sub in ("", "fragment/", "index/"):
+        if sub and (folder / sub).is_symlink():
+            continue  # not the index's: never read, written or deleted through
         try:
             with os.scandir(folder / sub) as entries:
                 for entry in entries:
@@ -221,7 +225,7 @@ def write_index(out_dir: Path, folder: str, files: Mapping[str, bytes]) -> list[
     new and changed ones written (each atomically), those of an older index deleted. Returns
     the urls written."""
     root = out_dir / folder
-    no_links_between(out_dir, root)  # never written through a link, outside the site
+    _no_links(out_dir, root)  # never written through a link, outside the site
     old = _files(root)
     written = []
     for name in sorted(files, key=lambda n: n == ENTRY_NAME):  # the entry last: it names the rest
@@ -240,7 +244,7 @@ def remove_index(
     """Delete the index's files in `folder` (those `found` there, when known) but those in
     `keep`, and folders left empty."""
     root = out_dir / folder
-    no_links_between(out_dir, root)
+    _no_links(out_dir, root)
     kept = set(keep)
     for name, path in (_files(root) if found is None else found).items():
         if name not in kept:
@@ -248,6 +252,12 @@ def remove_index(
     for sub in (root / "fragment", root / "index", root):
         if sub.is_dir() and not any(sub.iterdir()):
             sub.rmdir()
+
+
+def _no_links(out_dir: Path, root: Path) -> None:
+    """No symbolic link on the way to an index's folder, nor for its subfolders."""
+    no_links_between(out_dir, root / "fragment")
+    no_links_between(out_dir, root / "index")
 
 
 def folders(out_dir: Path) -> list[str]:
@@ -356,6 +366,7 @@ class SearchIndex:
         self._keys = None
         if self.key_file is not None:
             self.key_file.unlink(missing_ok=True)
+        no_links_between(self.out_dir, self.out_dir / SEARCH_DIR)
         (self.out_dir / SHARDS).unlink(missing_ok=True)
         for folder in reversed(folders(self.out_dir)):  # pagefind/s<k>/ before pagefind/
             remove_index(self.out_dir, folder)
@@ -406,6 +417,7 @@ class SearchIndex:
             if folder not in shards:
                 remove_index(self.out_dir, folder)
         target = self.out_dir / SHARDS
+        no_links_between(self.out_dir, target.parent)
         if shards:
             data = shards_json(shards)
             if not target.is_file() or target.read_bytes() != data:
