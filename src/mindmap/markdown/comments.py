@@ -60,7 +60,9 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
     token = state.push("comment", "", 0)
     token.map = [start, min(line + 1, end)]
     token.hidden = True
-    token.meta = {"block": True}
+    # in a list item or a quote, a closing %% past its end: the comment goes on after it
+    # (`> %% a` / `- b %%`: b is hidden), which the core rule carries on (`_comment_spans`)
+    token.meta = {"block": True, "open": close >= 0 and line >= end}
     if close >= 0 and line < end:
         _keep_trailing_text(state, line, state.src[close + 2 : state.eMarks[line]])
     state.line = min(line + 1, end)
@@ -68,16 +70,39 @@ def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> boo
 
 
 def _closes_paragraph_comment(state: StateBlock, start: int) -> bool:
-    """Whether the paragraph just above line `start` (back to a blank line) leaves a `%%`
-    open: then the `%%` starting this line closes it, as Obsidian pairs markers in order,
-    and must not end the paragraph (`- a %%` / `hidden` / `%% b` / `  - c`: the item shows
-    "a b" and its child c)."""
-    lines = []
-    line = start - 1
+    """Whether the lines just above line `start` (back to a blank line) leave a `%%` open:
+    then the `%%` starting this line closes it, as Obsidian pairs markers in order, and must
+    not end the paragraph (`- a %%` / `hidden` / `%% b` / `  - c`: the item shows "a b" and
+    its child c). Each line's answer is kept (`_OPEN`), so a long outline of such lines is
+    looked at once, not once a line (it was quadratic)."""
+    return _open_after(state, start - 1)
+
+
+# env key: (the source, line → (its start, whether a %% is open)); a new source (the rest
+# of a note parsed again, `_show_after_marker`) starts a new memo
+_OPEN = "mindmap_comment_open_after"
+
+
+def _open_after(state: StateBlock, line: int) -> bool:
+    """Whether a `%%` is open at the end of `line`, counting from the last blank line."""
+    source, memo = state.env.get(_OPEN, (None, {}))
+    if source is not state.src:
+        memo = {}
+        state.env[_OPEN] = (state.src, memo)
+    todo = []
     while line >= 0 and not state.isEmpty(line):
-        lines.append(state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]])
+        begin = state.bMarks[line] + state.tShift[line]
+        kept = memo.get(line)
+        if kept is not None and kept[0] == begin:  # the same line as seen from here
+            break
+        todo.append((line, begin))
         line -= 1
-    return _ends_open("\n".join(reversed(lines)))
+    is_open = line >= 0 and not state.isEmpty(line) and memo[line][1]
+    for row, begin in reversed(todo):
+        text = state.src[begin : state.eMarks[row]]
+        is_open ^= len(_markers(text)) % 2 == 1
+        memo[row] = (begin, is_open)
+    return is_open
 
 
 def _keep_trailing_text(state: StateBlock, line: int, text: str) -> None:
@@ -111,6 +136,10 @@ def _comment_spans(state: StateCore) -> None:
         if open_comment and token.type != "inline":
             if token.nesting == 0 and token.content:  # code, html, math: inside the comment
                 token.type, token.content, token.hidden = "comment", "", True
+            continue
+        if token.type == "comment" and token.meta.get("open"):
+            open_comment = True  # closed past its container: hide on, to its closing %%
+            opened = ((token.map or [0])[0], 0)
             continue
         if token.type != "inline":
             continue
@@ -201,3 +230,67 @@ def _empty(tokens: list[Token], i: int) -> None:
     for j in (i - 1, i + 1):
         if tokens[j].type in ("paragraph_open", "paragraph_close", "heading_open", "heading_close"):
             tokens[j].hidden = True
+
+
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-*+]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
+_WORD = re.compile(r"\w+")
+
+
+def hidden_spans(source: str) -> list[tuple[int, int]]:
+    """Where Obsidian hides comments in `source`, as (start, end) offsets: `%%` markers pair
+    up in order through the whole note, markers and all, a last one left open hides the
+    rest; a `%%` in a code fence or an inline code span is text. (The rules above render
+    comments block by block; this is the plain model they are checked against.)"""
+    spans, opened, at, fence = [], -1, 0, ""
+    lines = source.splitlines(keepends=True)
+    if lines and lines[0].rstrip() == "---":  # front matter: properties, not the note's text
+        close = next((n for n, t in enumerate(lines) if n and t.rstrip() in ("---", "...")), 0)
+        at, lines = sum(map(len, lines[: close + 1])), lines[close + 1 :]
+    for line in lines:
+        body = line[_PREFIX.match(line).end() :]  # type: ignore[union-attr]
+        marker = _FENCE.match(body)
+        if opened < 0 and (fence or marker):
+            if not fence:
+                fence = marker.group(1)  # type: ignore[union-attr]
+            elif marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = ""
+            at += len(line)
+            continue
+        for found in _markers(line):
+            if opened < 0:
+                opened = at + found
+            else:
+                spans.append((opened, at + found + 2))
+                opened = -1
+        at += len(line)
+    if opened >= 0:
+        spans.append((opened, len(source)))
+    return spans
+
+
+def leaks(source: str, shown: str) -> bool:
+    """Whether `shown` (a rendering of `source`) holds a word that `source` has only inside
+    comments (`hidden_spans`)."""
+    spans = hidden_spans(source)
+    if not spans:
+        return False
+    hidden, visible, at = [], [], 0
+    for start, end in spans:
+        visible.append(source[at:start])
+        hidden.append(source[start:end])
+        at = end
+    visible.append(source[at:])
+    secret = set(_WORD.findall(" ".join(hidden))) - set(_WORD.findall(" ".join(visible)))
+    return bool(secret) and not secret.isdisjoint(_WORD.findall(shown))
+
+
+def without_comments(source: str) -> str:
+    """`source` with every comment cut out (`hidden_spans`), its line breaks kept."""
+    out, at = [], 0
+    for start, end in hidden_spans(source):
+        out.append(source[at:start])
+        out.append("\n" * source.count("\n", start, end))
+        at = end
+    out.append(source[at:])
+    return "".join(out)
