@@ -904,6 +904,10 @@ LAUGHS = "".join(
         ("---\npublish: false\ntags: [a, b\n---\n", False, "publish or draft"),
         ("---\n\tdraft: true\n---\n", False, "publish or draft"),
         ("---\npublish: false\n", False, "never closed"),  # no closing ---
+        ("---\ntitle: t\n\npublish: false\n", False, "never closed"),  # a blank line first
+        ("---\npublish: false\ntitle: x\npublish: true\n---\n", False, None),  # YAML: last
+        ("---\nPublish: false\npublish:\n---\n", False, None),
+        ("---\n{publish: false, a: [}\n---\n", False, "publish or draft"),  # flow, invalid
         ("---\nPublish: false\n---\n", False, None),
         ("---\npublish: 0\n---\n", False, None),
         ("---\npublish: [a]\n---\n", False, None),

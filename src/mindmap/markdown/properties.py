@@ -28,7 +28,10 @@ _WIKILINK = re.compile(r"\[\[([^\[\]|#]*)")
 _KEPT = ("date", "created", "updated", "description", "permalink")
 _NO_PROPERTIES = "the body is published without properties"
 _LEFT_OUT = "it sets publish or draft, so the note is left out until its front matter reads"
-_PRIVACY_KEY = re.compile(r"""^\s*["']?(publish|draft)["']?\s*:""", re.I | re.M)
+_PRIVACY_KEY = re.compile(r"""(?:^|[{,\s])["']?(publish|draft)["']?\s*:""", re.I | re.M)
+# each `publish:` or `draft:` line of readable front matter, whatever its case or nesting:
+# YAML keeps the last of two equal keys, and `Publish` is not `publish` (fails closed)
+_PRIVACY_LINE = re.compile(r"""^\s*["']?(publish|draft)["']?\s*:(.*)$""", re.I | re.M)
 _MAX_VALUES = 10_000  # values in front matter, aliases expanded (a "billion laughs" stops here)
 
 
@@ -110,13 +113,11 @@ def read_properties(tokens: list[Token], path: str, source: str = "") -> Propert
 
 def _check_unclosed(source: str, path: str, props: Properties) -> None:
     """`---` on the first line and no closing one: Obsidian shows it as text, a rule and a
-    paragraph. When its would-be properties (up to the first blank line) say `publish` or
-    `draft`, the note is left out rather than published with them in view."""
-    lines = source.split("\n", 200)
-    if not lines or lines[0].rstrip() != "---":
+    paragraph. When a line of the note (YAML may hold blank lines: any line) starts with
+    `publish:` or `draft:`, the note is left out rather than published with it in view."""
+    if not source.startswith("---") or source.split("\n", 1)[0].rstrip() != "---":
         return
-    head = "\n".join(lines[1 : next((n for n, t in enumerate(lines) if n and not t.strip()), None)])
-    if _PRIVACY_KEY.search(head):
+    if _PRIVACY_LINE.search(source):
         props.published = False
         message = "front matter opened with --- is never closed"
         props.diagnostics.append(_problem(path, 1, 1, message, _LEFT_OUT))
@@ -186,6 +187,10 @@ def _apply(data: dict[Any, Any], props: Properties, first_line: int, raw: str, p
     # "no draft") is otherwise. An empty value is none: templates leave them so.
     publish, draft = data.get("publish"), data.get("draft")
     props.published = (publish is None or _truthy(publish)) and (draft is None or _falsy(draft))
+    for key, value in _PRIVACY_LINE.findall(raw):
+        value = value.split(" #", 1)[0].strip().strip("'\"")
+        if value and (_falsy(value) if key.lower() == "draft" else _truthy(value)) is False:
+            props.published = False
     for key in _KEPT:
         if data.get(key) is not None:
             props.meta[key] = _scalar(data[key])
