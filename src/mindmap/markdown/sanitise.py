@@ -206,6 +206,11 @@ _MATH_ATTRS = frozenset(
         "close",
         "align",
         "class",
+        "voffset",
+        "linebreak",
+        "indentalign",
+        "equalrows",
+        "equalcolumns",
     ]
 )
 
