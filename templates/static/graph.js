@@ -510,8 +510,8 @@ P.labels = function (ctx, near, hot) {
   for (var n = 0, tries = 0; n < m.big.length && drawn < budget && tries < budget * 12; n++) {
     var i = m.big[n];
     if (!m.on[i] || i === hot || i === me || (near && !near[i])) continue;
+    if (m.r[i] * grow(v.s) < (this.focus ? 0 : 3.5)) continue;  // too small: the next group's may not be
     tries++;
-    if (m.r[i] * grow(v.s) < (this.focus ? 0 : 3.5)) break;
     put(i, false);
   }
 };
