@@ -44,7 +44,24 @@ GIT: list[tuple[str, str, bool]] = [
     # A trailing `/` matches folders only, never a file of that name.
     ("private/", "private", False),
     ("notes/private/", "notes/private", False),
+    # POSIX classes, and an escaped space at the end (found by a review)
+    ("[[:digit:]]*.md", "1note.md", True),
+    ("[[:digit:]]*.md", "anote.md", False),
+    ("x[[:punct:]].md", "x!.md", True),
+    ("foo\\ ", "foo ", True),
 ]
+
+# Where git keeps a file that earlier versions of mindmap left out (their `*`, `?` and classes
+# crossed folders; `dir/` matched a file named dir): still left out, so that an upgrade
+# never publishes a note it left out before.
+WIDER = {
+    ("journal/*.md", "journal/2024/Day.md"),
+    ("notes/a?b.md", "notes/a/b.md"),
+    ("notes/a[!x]b.md", "notes/a/b.md"),
+    ("notes/a**.md", "notes/ax/b.md"),
+    ("private/", "private"),
+    ("notes/private/", "notes/private"),
+}
 
 SAME: list[tuple[str, str, bool]] = [
     # A name without a slash matches at any depth; a slash anchors at the vault root.
@@ -84,7 +101,7 @@ OURS: list[tuple[tuple[str, ...], str, bool]] = [
 
 @pytest.mark.parametrize(("pattern", "path", "expected"), GIT)
 def test_ignore_follows_gitignore(pattern: str, path: str, expected: bool) -> None:
-    assert is_ignored(path, (pattern,)) is expected
+    assert is_ignored(path, (pattern,)) is (expected or (pattern, path) in WIDER)
 
 
 @pytest.mark.parametrize(("pattern", "path", "expected"), SAME)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import multiprocessing
 import os
@@ -35,14 +36,41 @@ def is_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
     case-insensitive disk, and Obsidian on it, would have it): what to keep private is
     better left out once too often than published once."""
     regex = _ignore_regex(patterns)
-    return regex is not None and regex.fullmatch(_fold(rel)) is not None
+    folded = _fold(rel)
+    if regex is not None and regex.fullmatch(folded) is not None:
+        return True
+    return _loosely_ignored(folded, patterns)
+
+
+def _loosely_ignored(rel: str, patterns: tuple[str, ...]) -> bool:
+    """The matching of earlier versions, kept alongside git's, so that an upgrade never
+    publishes a note it left out: there `*` crossed folders (`journal/*.md` left out
+    `journal/2024/x.md`, which git's rules keep)."""
+    parts = rel.split("/")
+    for pattern in patterns:
+        pat = _fold(pattern.strip().rstrip("/"))
+        if not pat:
+            continue
+        if "/" in pat:
+            pat = pat.lstrip("/")
+            if fnmatch.fnmatchcase(rel, pat) or fnmatch.fnmatchcase(rel, pat + "/*"):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pat) for part in parts):
+            return True
+    return False
 
 
 @lru_cache(maxsize=64)
 def _ignore_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """All patterns as one regex, made once per config: `serve` asks about 10,000 paths."""
-    parts = [r for p in patterns if (r := _pattern_regex(_fold(p.strip()))) is not None]
+    parts = [r for p in patterns if (r := _pattern_regex(_fold(_trim(p)))) is not None]
     return re.compile("|".join(f"(?:{r})" for r in parts), re.DOTALL) if parts else None
+
+
+def _trim(pattern: str) -> str:
+    """Spaces around a pattern do not count, but an escaped one at its end does (`a\\ `)."""
+    trimmed = pattern.strip()
+    return trimmed + " " if trimmed.endswith("\\") and pattern.rstrip() != pattern else trimmed
 
 
 def _pattern_regex(pattern: str) -> str | None:
@@ -101,6 +129,11 @@ def _class_regex(segment: str, start: int) -> tuple[str, int] | None:
     first = True
     while i < len(segment) and (first or segment[i] != "]"):
         first = False
+        named = re.match(r"\[:([a-z]+):\]", segment[i:])
+        if named and named.group(1) in _POSIX:  # `[[:digit:]]`: a POSIX class, as in git
+            items.append(_POSIX[named.group(1)])
+            i += named.end()
+            continue
         low, i = _class_char(segment, i)
         if i + 1 < len(segment) and segment[i] == "-" and segment[i + 1] != "]":
             high, i = _class_char(segment, i + 1)
@@ -113,6 +146,24 @@ def _class_regex(segment: str, start: int) -> tuple[str, int] | None:
     if not items:
         return ("[^/]" if negate else "(?!)"), i + 1
     return "(?!/)[" + ("^" if negate else "") + "".join(items) + "]", i + 1
+
+
+# POSIX classes in the C locale, as git reads them; upper and lower are letters, since case
+# does not matter here
+_POSIX = {
+    "alpha": "a-zA-Z",
+    "upper": "a-zA-Z",
+    "lower": "a-zA-Z",
+    "digit": "0-9",
+    "alnum": "a-zA-Z0-9",
+    "xdigit": "0-9a-fA-F",
+    "space": " \\t\\n\\r\\f\\v",
+    "blank": " \\t",
+    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "graph": "!-~",
+    "print": " -~",
+}
 
 
 def _class_char(segment: str, i: int) -> tuple[str, int]:
