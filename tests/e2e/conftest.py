@@ -77,12 +77,19 @@ def open_page(browser: object, url: str, errors: list[str], **options: object) -
     return page
 
 
-def reload_remembering(page: object) -> None:
-    """Reload a page whose script just wrote to localStorage. The page reads its own write at
-    once, but Chromium hands it to the browser process asynchronously, and a reload right
-    after it may start before it arrives (the page then finds the old state: seen once under
-    load). A quarter of a second is far more than that hand-over takes."""
+def storage_written(page: object) -> None:
+    """Wait until a write the page's script just made to localStorage can be read by the
+    next page. The page reads its own write at once, but Chromium hands it to the browser
+    process asynchronously, and a navigation right after it may start before it arrives
+    (the next page then finds the old state: seen under load, in a reload and in a theme
+    chosen just before opening 404.html). A quarter of a second is far more than that
+    hand-over takes."""
     page.wait_for_timeout(250)  # type: ignore[attr-defined]
+
+
+def reload_remembering(page: object) -> None:
+    """Reload a page whose script just wrote to localStorage (`storage_written`)."""
+    storage_written(page)
     page.reload()  # type: ignore[attr-defined]
 
 

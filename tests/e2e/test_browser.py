@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import failed, open_page, reload_remembering
+from .conftest import failed, open_page, reload_remembering, storage_written
 
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -129,6 +129,7 @@ def test_a_link_into_a_folded_branch_unfolds_it(site: Path, browser: object) -> 
     assert "mm-folded" not in (target.get_attribute("class") or "")  # its own children too
     page.goto(url)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Level 1").click()  # type: ignore[attr-defined]
+    storage_written(page)
     page.goto("about:blank")  # type: ignore[attr-defined]
     page.goto(url + "#%5Ethree-stores")  # type: ignore[attr-defined]
     assert target.is_visible()
@@ -177,6 +178,7 @@ def test_the_404_page_follows_the_chosen_theme(site: Path, browser: object, syst
     page = context.new_page()
     page.goto((site / "index.html").as_uri())
     page.get_by_role("button", name="Dark theme").click()  # the other theme
+    storage_written(page)
     page.goto((site / "404.html").as_uri())
     chosen = "light" if system == "dark" else "dark"
     assert page.evaluate("document.documentElement.dataset.theme") == chosen
@@ -223,6 +225,7 @@ def test_theme_toggle_persists_across_pages(site: Path, browser: object, system:
     assert toggle.get_attribute("aria-pressed") == ("true" if other == "dark" else "false")
     after = _background(page)
     assert after != before
+    storage_written(page)
     page.goto((site / "index.html").as_uri())
     assert _background(page) == after
     assert page.evaluate("document.documentElement.dataset.theme") == other
