@@ -78,6 +78,11 @@ SAME: list[tuple[str, str, bool]] = [
     ("[0-9]*.md", "2024-01-01.md", True),
     ("[z-a]x.md", "bx.md", False),
     ("\\*star.md", "xstar.md", False),
+    # several stars in a name (each but the last matched without going back)
+    ("a*b*c.md", "axbyc.md", True),
+    ("a*b*c.md", "acb.md", False),
+    ("*a*a*b.md", "aaab.md", True),
+    ("*a*a*b.md", "ab.md", False),
 ]
 
 OURS: list[tuple[tuple[str, ...], str, bool]] = [

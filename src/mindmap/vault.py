@@ -94,7 +94,10 @@ def _pattern_regex(pattern: str) -> str | None:
 
 
 def _segment_regex(segment: str) -> str:
-    """One name of a pattern: `*` and `?` never match `/`, `\\x` is a literal `x`."""
+    """One name of a pattern: `*` and `?` never match `/`, `\\x` is a literal `x`. Each `*`
+    but the last takes the shortest run up to what follows it, without going back (an
+    atomic group, as `fnmatch` does): `*a*a*a*a*a*b` against 80 a's took 0.75 s, and more
+    stars exponentially longer."""
     out: list[str] = []
     i = 0
     while i < len(segment):
@@ -102,7 +105,7 @@ def _segment_regex(segment: str) -> str:
         if char == "*":
             while i + 1 < len(segment) and segment[i + 1] == "*":
                 i += 1  # `a**b` is `a*b`
-            out.append("[^/]*")
+            out.append(_STAR)
         elif char == "?":
             out.append("[^/]")
         elif char == "[" and (found := _class_regex(segment, i)) is not None:
@@ -115,7 +118,24 @@ def _segment_regex(segment: str) -> str:
         else:
             out.append(re.escape(char))
         i += 1
-    return "".join(out)
+    return _join_stars(out)
+
+
+_STAR = "*"  # a placeholder among `_segment_regex`'s pieces (no piece is a bare `*`)
+
+
+def _join_stars(pieces: list[str]) -> str:
+    """The pieces as a regex, each `*` between two fixed parts atomic (`_segment_regex`)."""
+    groups: list[list[str]] = [[]]
+    for piece in pieces:
+        if piece == _STAR:
+            groups.append([])
+        else:
+            groups[-1].append(piece)
+    if len(groups) == 1:
+        return "".join(groups[0])
+    middle = "".join(f"(?>[^/]*?{''.join(g)})" for g in groups[1:-1])
+    return "".join(groups[0]) + middle + "[^/]*" + "".join(groups[-1])
 
 
 def _class_regex(segment: str, start: int) -> tuple[str, int] | None:
