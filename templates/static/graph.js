@@ -604,11 +604,11 @@ P.tooltip = function (i, p) {
   tip.textContent = g.title[gi] + (g.kind[gi] === 1 ? " — " + this.noteTitle(gi) : g.kind[gi] === 3 ? " (missing)" : "");
   tip.style.left = tip.style.top = "0";  // measured where it has all its width
   tip.hidden = false;
-  // below and right of the pointer, or flipped to the side that has room (the graph's
-  // frame clips what overflows it)
-  var tw = tip.offsetWidth, th = tip.offsetHeight, x = p[0] + 12, y = p[1] + 12;
+  // above and right of the pointer, off the node's own label (drawn under it), or flipped
+  // to the side that has room (the graph's frame clips what overflows it)
+  var tw = tip.offsetWidth, th = tip.offsetHeight, x = p[0] + 12, y = p[1] - 12 - th;
   if (x + tw > this.w) x = Math.max(0, p[0] - 12 - tw);
-  if (y + th > this.h) y = Math.max(0, p[1] - 12 - th);
+  if (y < 0) y = Math.min(p[1] + 12, Math.max(0, this.h - th));
   tip.style.left = x + "px";
   tip.style.top = y + "px";
   this.canvas.style.cursor = g.url[gi] ? "pointer" : "";
