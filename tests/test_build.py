@@ -1451,3 +1451,19 @@ def test_a_permalink_with_dot_parts_is_reported_and_stays_inside_the_site(build_
     files = read_site(site)
     [page] = [u for u, data in files.items() if b"<h1" in data and b">T</h1>" in data]
     assert page.endswith("escape.html") and ".." not in page
+
+
+def test_a_backlink_from_a_table_cell_shows_its_whole_row(build_vault) -> None:
+    """A cell alone ("memory") says little: the snippet is the row, in a table of its own;
+    two links in one row make one snippet."""
+    table = "## Compare\n\n| topic | people | machines |\n|---|---|---|\n"
+    table += "| [[Memory]] | sleep replays the day | [[Memory]] again: replay buffers |\n"
+    _, site = build_vault({"A.md": table, "Memory.md": "m\n"})
+    page = read_site(site)["memory.html"].decode()
+    cards = page[page.index('class="mm-bl-list"') :]
+    body = cards[cards.index('<div class="mm-ctx-body') :]
+    body = body[: body.index("</div>")]
+    assert body.count("<table>") == 1 and body.count("<tr>") == 1
+    assert "sleep replays the day" in body and "replay buffers" in body
+    assert cards.count('class="mm-ctx-body') == 1
+    assert "Compare" in cards  # the heading above it, as crumbs

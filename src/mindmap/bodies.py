@@ -50,6 +50,8 @@ class BodyFiller:
     def context_html(self, note: Note, context: Context, page: str, current: str) -> str:
         """A backlink snippet: the bullet or paragraph of `note` that links to `current`."""
         html = note.slice(context.start, context.end)
+        if html.startswith("<tr"):  # a table row: in a table of its own
+            html = f"<table>\n<tbody>\n{html}</tbody>\n</table>\n"
         return _IDS.sub("", self._fill(html, _Frame(note, page, (), current, compact=True)))
 
     def _fill(self, html: str, frame: _Frame) -> str:

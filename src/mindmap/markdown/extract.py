@@ -181,6 +181,10 @@ class _Walker:
             self._child(child, inline.content, base, context)
 
     def _context(self, i: int) -> int:
+        start, end = self._context_range(i)
+        last = self.out.contexts[-1] if self.out.contexts else None
+        if last is not None and (last.start, last.end) == (start, end):
+            return len(self.out.contexts) - 1  # another cell of the same table row
         crumbs = [text for _level, text, _anchor in self.heading_path]
         crumbs += [text for close, text, _anchor, _topic in self.items if close > i]
         if self.items and self.tokens[i - 2].type == "list_item_open":
@@ -194,9 +198,18 @@ class _Walker:
         crumbs = [c if len(c) <= _CRUMB_MAX else c[: _CRUMB_MAX - 1] + "…" for c in crumbs]
         anchor = anchors[-1] if anchors else ""
         self.out.contexts.append(
-            Context(i, i + 1, tuple(crumbs), anchor, line, topic=self._topic_parent())
+            Context(start, end, tuple(crumbs), anchor, line, topic=self._topic_parent())
         )
         return len(self.out.contexts) - 1
+
+    def _context_range(self, i: int) -> tuple[int, int]:
+        """The tokens a backlink snippet of inline token i shows: the token itself, or for a
+        table cell its whole row (a cell alone, "memory", says little)."""
+        if self.tokens[i - 1].type not in ("td_open", "th_open"):
+            return i, i + 1
+        start = next(j for j in range(i - 1, -1, -1) if self.tokens[j].type == "tr_open")
+        end = next(j for j in range(i, len(self.tokens)) if self.tokens[j].type == "tr_close")
+        return start, end + 1
 
     def _block_anchor(self, i: int) -> str:
         """An id on the block that holds inline token i, so backlinks can jump right to it:
