@@ -251,3 +251,20 @@ def test_fifty_diagnostics_of_a_code_then_a_count_unless_all(cwd: Path, command:
     every = run(command, "many", "--all").stderr
     assert [n for n in range(1, 61) if f"many/Many.md:{n}:1: warning" not in every] == []
     assert "more [link-missing]" not in every
+
+
+def test_a_settings_file_beside_the_notes_is_pointed_at(tmp_path: Path, monkeypatch) -> None:
+    """Run from another folder, the build uses default settings (./mindmap.yml is looked
+    for where it runs), and says where the vault's own file is."""
+    write_files(tmp_path / "project" / "notes", VAULT)
+    (tmp_path / "project" / "mindmap.yml").write_text("title: My garden\n")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = run("build", "../project/notes", "-o", "site")
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: no ./mindmap.yml here, so default settings are used; "
+        "../project/mindmap.yml exists: pass -c ../project/mindmap.yml to use it"
+    ) in result.stderr
+    monkeypatch.chdir(tmp_path / "project")
+    assert "note:" not in run("build", "notes", "-o", "site").stderr

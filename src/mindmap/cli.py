@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from mindmap import __version__
-from mindmap.config import ConfigError, load_config
+from mindmap.config import Config, ConfigError, load_config
 from mindmap.diagnostics import PER_CODE, Diagnostic, Severity, count, summarise
 
 NOTES = click.argument("notes_dir", default="notes", type=click.Path(path_type=Path))
@@ -94,7 +94,7 @@ def build(
     """Build the site from NOTES_DIR (default: notes/) into --out (default: site/)."""
     from mindmap.build import Builder
 
-    config = load_config(config_path)
+    config = _settings(config_path, notes_dir)
     progress = None if quiet else _progress
     builder = Builder(notes_dir, out_dir, config, jobs, fresh=clean, progress=progress)
     result = builder.build()
@@ -123,7 +123,7 @@ def check(
 
     if not notes_dir.is_dir():
         raise ConfigError(f"notes folder not found: {notes_dir}")
-    result = make_site(notes_dir, load_config(config_path), MemorySink(), None, jobs)
+    result = make_site(notes_dir, _settings(config_path, notes_dir), MemorySink(), None, jobs)
     done = f"checked {result.notes} notes in {result.seconds:.2f}s"
     _report(result.diagnostics, str(notes_dir), strict, False, done, show_all)
 
@@ -155,7 +155,24 @@ def serve(
     """Build, serve the site, and rebuild and reload the browser on every change."""
     from mindmap.serve import serve as run
 
+    _settings(config_path, notes_dir)  # its note, if any: serve reads the settings itself
     run(notes_dir, out_dir, config_path, host, port, open_browser, poll)
+
+
+def _settings(path: Path | None, notes_dir: Path) -> Config:
+    """The settings (`load_config`). Without -c and without ./mindmap.yml, defaults are used:
+    if a mindmap.yml sits in or beside the notes folder, say so (a build run from another
+    folder would otherwise lose its site title and settings without a word)."""
+    if path is None and not Path("mindmap.yml").exists():
+        for near in (notes_dir / "mindmap.yml", notes_dir.parent / "mindmap.yml"):
+            if near.is_file():
+                click.echo(
+                    f"note: no ./mindmap.yml here, so default settings are used; "
+                    f"{near} exists: pass -c {near} to use it",
+                    err=True,
+                )
+                break
+    return load_config(path)
 
 
 def _progress(message: str) -> None:
