@@ -627,13 +627,14 @@ class SitePlan:
         def tree(tags: list[str]) -> list[dict[str, Any]]:
             return [
                 {
-                    "name": self._label(t).split("/")[-1],
-                    "full": self._label(t),
-                    "url": quote_url(self.tag_urls[t]),
+                    "name": label.split("/")[-1],
+                    "full": label,
+                    "url": url,
                     "count": len(self._notes_with_tag(t)),
                     "children": tree(children.get(t, [])),
                 }
                 for t in tags
+                for label, url in [self._tag_ref(t)]
             ]
 
         top = sorted(t for t in self.tag_urls if "/" not in t)
@@ -733,13 +734,10 @@ class SitePlan:
         tags = sorted(all_tags(self.notes.values()))
         tag_rows = sorted(
             (
-                {
-                    "name": self._label(t),
-                    "url": quote_url(self.tag_urls[t]),
-                    "count": len(self._notes_with_tag(t)),
-                }
+                {"name": label, "url": url, "count": len(self._notes_with_tag(t))}
                 for t in tags
                 if "/" not in t
+                for label, url in [self._tag_ref(t)]
             ),
             key=lambda r: (-r["count"], r["name"].lower(), r["name"]),
         )[:24]

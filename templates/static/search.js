@@ -112,7 +112,7 @@
   // in its excerpt unless a word of its title answers. When all are, none is shown (a typo
   // that keeps more than half the word, "instalation", still finds "install").
   function farFetched(d, query) {
-    var words = query.split(/\s+/).map(fold).filter(function (w) { return w.length > 1; });
+    var words = wordsOf(query).filter(function (w) { return w.length > 1; });
     var marks = (d.excerpt.match(/<mark>[^<]*<\/mark>/g) || []).map(function (m) {
       return fold(m.slice(6, -7));  // Pagefind marks "x." or "(q:" with their punctuation
     }).filter(Boolean);
@@ -122,15 +122,16 @@
         return words.some(function (w) { return w.indexOf(m) === 0 && m.length * 2 <= w.length; });
       });
     }
-    var title = ((d.meta && d.meta.title) || "").split(/\s+/).map(fold);
-    return !title.some(function (t) {
-      return t && words.some(function (w) {
+    return !wordsOf(titleOf(d)).some(function (t) {
+      return words.some(function (w) {
         return t.indexOf(w) === 0 || (w.indexOf(t) === 0 && t.length * 2 > w.length);
       });
     });
   }
 
   function fold(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
+  function wordsOf(text) { return text.split(/\s+/).map(fold).filter(Boolean); }
+  function titleOf(d) { return (d.meta && d.meta.title) || ""; }
 
   // The next results of the same query, after those shown (the first of them selected).
   function showMore() {
@@ -178,8 +179,7 @@
   // when the query is the note's title (every word starts a word of it), or when the matches
   // are in the title's section or before any heading.
   function section(d, query) {
-    var title = ((d.meta && d.meta.title) || "").split(/\s+/).map(fold);
-    var words = query.split(/\s+/).map(fold).filter(Boolean);
+    var title = wordsOf(titleOf(d)), words = wordsOf(query);
     var named = words.length && words.every(function (w) {
       return title.some(function (t) { return t.indexOf(w) === 0; });
     });

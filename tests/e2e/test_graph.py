@@ -59,6 +59,13 @@ FRAMED = """() => {
 }"""
 
 
+def find_box(page: object, query: str) -> object:
+    """The graph's Find box, with `query` typed into it."""
+    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
+    find.fill(query)
+    return find
+
+
 def ink(page: object, selector: str = ".mm-graph canvas") -> dict:
     return page.evaluate(INK, selector)  # type: ignore[attr-defined,no-any-return]
 
@@ -83,8 +90,7 @@ def test_the_global_graph_draws_in_the_page_colours(
 def test_find_a_note_then_click_it(served: str, browser: object, errors: list[str]) -> None:
     page = open_page(browser, served + "graph.html", errors)
     drawn(page)
-    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
-    find.fill("spaced rep")
+    find = find_box(page, "spaced rep")
     offered = page.locator(".mm-graph-find datalist option")  # type: ignore[attr-defined]
     assert offered.first.get_attribute("value") == "Spaced Repetition"
     find.press("Enter")
@@ -107,8 +113,7 @@ def test_find_offers_the_note_of_that_very_title_first(
     after the note."""
     page = open_page(browser, served + "graph.html", errors)
     drawn(page)
-    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
-    find.fill("attention")
+    find = find_box(page, "attention")
     first = page.locator(".mm-graph-find datalist option").first  # type: ignore[attr-defined]
     assert (first.get_attribute("value"), first.get_attribute("label")) == ("Attention", "note")
     find.press("Enter")
@@ -124,8 +129,7 @@ def test_find_a_missing_note_says_it_has_no_page(
     """A note not written yet is found and centred, but promises no page to open."""
     page = open_page(browser, served + "graph.html", errors)
     drawn(page)
-    find = page.get_by_role("combobox", name="Find")  # type: ignore[attr-defined]
-    find.fill("Metacognition")
+    find = find_box(page, "Metacognition")
     find.press("Enter")
     status = page.locator(".mm-graph-status").inner_text()  # type: ignore[attr-defined]
     assert status == "Metacognition: not written yet, so no page to open."
