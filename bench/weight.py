@@ -20,6 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mindmap.search import SEARCH_DIR, listing
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -53,10 +55,13 @@ def report(name: str, site: Path) -> None:
     for extra in ("graph.json", "explorer-data.js"):
         if (site / extra).is_file():
             print(f"  {extra} (loaded on demand): {kb((site / extra).stat().st_size)}")
-    index = site / "pagefind"
-    if index.is_dir():
-        total = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
-        print(f"  pagefind/ (fetched in chunks while searching): {kb(total)}")
+    index = listing(site)  # the index's files (not a vault's pages in a folder so named)
+    if index:
+        total = sum(p.stat().st_size for p in index.values())
+        print(
+            f"  {SEARCH_DIR}/ (fetched in chunks while searching): {kb(total)} "
+            f"in {len(index)} files"
+        )
 
 
 def main() -> None:

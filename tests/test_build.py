@@ -756,7 +756,7 @@ def test_what_counts_as_a_stray_file(tmp_path: Path) -> None:
         {
             nfd: "page",
             ".index.html.tmp-4242": "being written by serve",
-            "pagefind/pagefind-entry.json": "{}",
+            "search-index/index.json": "{}",
             "extra.html": "by hand",
             "sub/more.txt": "by hand",
             ".mindmap-site": "",

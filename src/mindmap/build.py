@@ -63,7 +63,7 @@ from mindmap.pipeline import (
     templates_digest,
     warm_up,
 )
-from mindmap.search import SEARCH_DIR, SearchIndex
+from mindmap.search import SEARCH_DIR, SearchIndex, entry
 from mindmap.vault import file_digest, parse_notes, scan
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Builder:
         self._job: GraphJob | None = None  # the process making graph.json, until asked
         # Where graph.json's nodes were: kept, so that an edit moves only what it touches.
         self._layout = load_layout(out_dir) if read else LayoutMemo()
-        # the search index (pagefind/): made after each build, under serve when idle
+        # the search index (search-index/): made after each build, under serve when idle
         key_file = cache_file(out_dir, "search").with_suffix(".key") if cache else None
         self.search = SearchIndex(out_dir, key_file)
 
@@ -243,8 +243,8 @@ class Builder:
         if not self.config.search:
             self.search.remove()
             return []
-        pages = {url: self.state.digests[url] for url in (plan.urls[p] for p in plan.notes)}
-        return self.search.want(pages, now=not self.keep)
+        entries = (entry(plan.notes[p], plan.urls[p]) for p in plan.notes)
+        return self.search.want(entries, now=not self.keep)
 
     def _unchanged(self, start: float) -> BuildResult:
         notes, pages, files = self.state.summary

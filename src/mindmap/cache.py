@@ -50,11 +50,11 @@ def cache_file(out_dir: Path, part: str = "state") -> Path:
 
 
 def _version(settings: str) -> tuple[str, ...]:
-    return (mindmap.__version__, _code_digest(), sys.version, settings)
+    return (mindmap.__version__, code_digest(), sys.version, settings)
 
 
 @lru_cache(maxsize=1)
-def _code_digest() -> str:
+def code_digest() -> str:
     """A hash of mindmap's own source: any change to the code (an upgrade, a local edit)
     makes old parses and pages unusable, without anyone remembering to bump a number."""
     h = hashlib.sha1()

@@ -34,7 +34,7 @@ class Config:
     embed_depth: int = 5  # nested embeds deeper than this are cut
     templates: str = "templates"  # folder whose templates override the built-in ones by name
     severity: dict[str, str] = field(default_factory=dict)  # per-code level: error|warning|info
-    search: bool = True  # full-text search: the Pagefind index, the search page and button
+    search: bool = True  # full-text search: the search index, the search page and button
     base_dir: Path = field(default=Path("."), compare=False)  # folder of mindmap.yml
 
     @property

@@ -89,6 +89,8 @@ class Note:
     body: str  # rendered HTML with placeholders for links, embeds and tags
     offsets: tuple[int, ...]  # body[offsets[i]:offsets[i+1]] is block token i
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    # its terms for search (words.py), by section: before the first heading, then each heading's
+    terms: tuple[dict[str, int], ...] = field(default=())
 
     def slice(self, start: int, end: int) -> str:
         """The rendered HTML of block tokens [start, end), still with placeholders."""

@@ -35,8 +35,12 @@ def replace_file(target: Path, data: bytes) -> None:
     """Write `target` atomically: beside it, then renamed over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temporary(target)
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half-written file left behind, to be published
+        raise
 
 
 def no_links_between(root: Path, folder: Path) -> None:

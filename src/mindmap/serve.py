@@ -35,11 +35,7 @@ _MIME = mimetypes.MimeTypes()  # Python's own table, not the system's: the same 
 _MORE_TYPES = {".js": "text/javascript", ".md": "text/markdown", ".wav": "audio/wav",
                ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".flac": "audio/flac",
                ".webp": "image/webp", ".mkv": "video/x-matroska",
-               ".woff2": "font/woff2", ".wasm": "application/wasm",
-               # the search index (pagefind/): compressed chunks Pagefind's script decodes
-               ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
-               ".pf_index": "application/octet-stream",
-               ".pf_fragment": "application/octet-stream"}  # fmt: skip
+               ".woff2": "font/woff2", ".wasm": "application/wasm"}  # fmt: skip
 _TEXT_TYPES = ("application/json", "image/svg+xml", "application/xml")
 _NOT_FOUND = b"<!DOCTYPE html><meta charset=utf-8><title>Not found</title><h1>Not found</h1>\n"
 

@@ -16,6 +16,11 @@ SPECIAL = (
 )
 
 
+# Folders of the site's own files, which no vault file may land in (a vault folder of that
+# name is published as `<name>-2/`)
+RESERVED_FOLDERS = ("search-index",)
+
+
 class UrlPlan:
     """Allocates urls; a url (compared case-insensitively) is given out once."""
 
@@ -26,7 +31,7 @@ class UrlPlan:
         """`wanted`, its names cut to fit a file system (`fit_path`: a 300-letter tag or
         permalink cannot be a file name), with `-2`, `-3`... when it is taken. Every output
         url passes here, so pages, links, graph.json and the explorer agree on it."""
-        wanted = fit_path(wanted)
+        wanted = _outside_reserved(fit_path(wanted))
         stem, dot, ext = (
             wanted.rpartition(".") if "." in wanted.split("/")[-1] else (wanted, "", "")
         )
@@ -36,6 +41,12 @@ class UrlPlan:
             url = f"{stem}-{n}{dot}{ext}"
         self.taken.add(url.lower())
         return Url(url)
+
+
+def _outside_reserved(url: str) -> str:
+    """`url`, or in `<folder>-2/` when it would land in a reserved folder."""
+    first, slash, rest = url.partition("/")
+    return f"{first}-2/{rest}" if slash and first.lower() in RESERVED_FOLDERS else url
 
 
 def tag_page_url(tag: str) -> str:

@@ -1,19 +1,24 @@
-// Full-text search over the notes, with the Pagefind index the build writes into pagefind/:
-// one index, or several shards (pagefind/shards.json lists them) searched as one: the first
-// shard's script loads, the others are merged into it and results are ranked together.
+// Full-text search over the notes, with the index the build writes into search-index/
+// (src/mindmap/search.py): index.json (the first term of each chunk) loads when search opens,
+// then a query fetches only the chunks of its words' terms, and each result shown its row of
+// a page table and its note page, from which the excerpt is cut. Words are cut into terms as
+// src/mindmap/words.py does (`words`, `term`). A query's words must all be found; each
+// matches the terms it starts (from two letters on) or equals, ranked by BM25.
 // The header's "Search" link opens a dialog (so do "/" and Ctrl-K or Cmd-K, when not typing);
-// search.html shows the same box in the page. Pagefind's script is imported only when search
-// is opened, and its index chunks only as a query needs them. Without JavaScript the link
-// leads to search.html, which says why there is no search box and links to the note lists.
+// search.html shows the same box in the page. Without JavaScript the link leads to
+// search.html, which says why there is no search box and links to the note lists.
 (function () {
   "use strict";
   var opener = document.querySelector(".mm-search-open");
   if (!opener) return;
   var root = opener.getAttribute("data-root") || "";
   var host = document.querySelector("[data-search-inline]");  // search.html
-  var ui = null, dialog = null, back = null, pagefind = null;
-  var shown = [], active = -1, asked = 0, results = [], term = "";
-  var PAGE = 10;  // results shown at a time (each loads its fragment)
+  var ui = null, dialog = null, back = null, index = null, timer = 0;
+  var shown = [], active = -1, asked = 0, results = [], answered = "", looked = [];
+  var PAGE = 10;  // results shown at a time (each loads its note page for the excerpt)
+  var EXCERPT = 24, BEFORE = 6;  // words in an excerpt; of them, before the first match
+  var MAX_CHUNKS = 8;  // a word's prefix spans at most this many chunks (the rest unread)
+  var fetched = {};  // url → promise of its JSON or text
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -56,90 +61,272 @@
 
   function say(text) { ui.status.textContent = text; }
 
+  // --- words and terms: exactly as src/mindmap/words.py cuts them ---
+  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
+  var CJK_SPLIT = new RegExp("(" + CJK.source + ")");
+  var WORD = /[\p{L}\p{N}]+/gu;
+  // elements that part words (words.py `_BLOCK`); other tags do not: un<em>believ</em>able
+  var BLOCK = new RegExp("^(p|li|ul|ol|div|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|" +
+    "dl|dt|dd|br|hr|section|details|summary|figure|figcaption|aside|nav|header|footer|img|" +
+    "iframe|video|audio|math|mtr|mtd|mrow|mi|mo|mn)$", "i");
+
+  // The words of a text with where they are: [start, end, word], CJK characters one by one.
+  function spans(text) {
+    var out = [], m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text))) {
+      if (!CJK.test(m[0])) { out.push([m.index, m.index + m[0].length, m[0]]); continue; }
+      var at = m.index;
+      m[0].split(CJK_SPLIT).forEach(function (p) {
+        if (p) out.push([at, at + p.length, p]);
+        at += p.length;
+      });
+    }
+    return out;
+  }
+
+  function words(text) { return spans(text).map(function (s) { return s[2]; }); }
+
+  function term(word) {
+    var w = word.toLowerCase();
+    if (/[^\x00-\x7f]/.test(w)) w = w.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    if (w.length > 4 && /ies$/.test(w)) return w.slice(0, -3) + "y";
+    if (w.length > 4 && /(sses|xes|zes|ches|shes)$/.test(w)) return w.slice(0, -2);
+    if (w.length > 3 && /s$/.test(w) && !/(ss|us|is)$/.test(w)) return w.slice(0, -1);
+    return w;
+  }
+
+  // A query's terms, each once; `prefix`: it also finds the terms it starts (not a lone
+  // letter, nor a CJK character, which is a word of its own).
+  function queryTerms(query) {
+    var seen = {}, out = [];
+    words(query.normalize("NFC")).forEach(function (w) {
+      var t = term(w);
+      if (!t || seen[t]) return;
+      seen[t] = true;
+      out.push({ t: t, prefix: t.length > 1 && !CJK.test(t) });
+    });
+    return out;
+  }
+
+  function matches(q, t) { return t === q.t || (q.prefix && t.indexOf(q.t) === 0); }
+
+  // --- the index's files ---
+  function get(url, as) {
+    if (!fetched[url]) {
+      fetched[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(url + ": " + r.status);
+        return as === "text" ? r.text() : r.json();
+      });
+      fetched[url].catch(function () { delete fetched[url]; });  // tried again next time
+    }
+    return fetched[url];
+  }
+
   function load() {
     if (location.protocol === "file:") {
       say("Search needs a web server: a page opened from a file cannot load the search index. " +
         "Serve the site (mindmap serve, or any static web server) and search there.");
       return null;
     }
-    if (!pagefind) {
-      var base = new URL(root + "pagefind/", document.baseURI).href;
-      pagefind = fetch(base + "shards.json").then(function (r) {
-        if (!r.ok) throw new Error("no index");
-        return r.json();
-      }).then(function (list) {
-        var shards = list.shards.map(function (s) { return base + s; });
-        return import(shards[0] + "pagefind.js").then(function (pf) {
-          // urls from the site's root ("/notes/a.html"), whatever the server's path
-          return pf.options({ excerptLength: 24, baseUrl: "/" }).then(function () {
-            pf.init();  // its WebAssembly and metadata load while the reader types
-            return Promise.all(shards.slice(1).map(function (s) {
-              return pf.mergeIndex(s, { baseUrl: "/" });
-            }));
-          }).then(function () { return pf; });
-        });
+    if (!index) {
+      var base = new URL(root + "search-index/", document.baseURI).href;
+      index = get(base + "index.json").then(function (meta) {
+        if (meta.format !== 1) throw new Error("unknown index format");
+        return { meta: meta, base: base };
       });
-      pagefind.catch(function () {
+      index.catch(function () {
+        index = null;
         say("The search index could not be loaded: it is made when the site is built.");
       });
     }
-    return pagefind;
+    return index;
+  }
+
+  // The chunks that may hold a query term's matches: the one where the term would be, and
+  // those after it that start with it (terms are in order).
+  function chunksFor(ix, q) {
+    var list = ix.meta.chunks, lo = 0, hi = list.length - 1, at = 0;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid][0] <= q.t) { at = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    var names = list.length ? [list[at][1]] : [];
+    for (var j = at + 1; q.prefix && j < list.length && names.length < MAX_CHUNKS; j++) {
+      if (list[j][0].indexOf(q.t) !== 0) break;
+      names.push(list[j][1]);
+    }
+    return names;
+  }
+
+  // The index's terms that a query term finds, with their postings: [[t, rows], ...]. A term
+  // that finds none is cut shorter, a letter at a time, while it keeps more than half of its
+  // letters and at least 3: a typo late in a word ("instalation") still finds the word.
+  function lookUp(ix, q) {
+    return Promise.all(chunksFor(ix, q).map(function (name) { return get(ix.base + name); }))
+      .then(function (chunks) {
+        var found = [], whole = q.whole || q.t.length, len = q.t.length - 1;
+        chunks.forEach(function (chunk) {
+          Object.keys(chunk).forEach(function (t) { if (matches(q, t)) found.push([t, chunk[t]]); });
+        });
+        if (found.length || !q.prefix || len < 3 || len * 2 <= whole) return { q: q, found: found };
+        return lookUp(ix, { t: q.t.slice(0, len), prefix: true, whole: whole });
+      });
+  }
+
+  // Pages that hold every query term, best first: BM25 (the build's term weight times the
+  // term's rarity), a term found by its start weighing less the more it adds; with each
+  // page's weight of matches by section. Also the terms as looked up (`lookUp`).
+  function rank(ix, query) {
+    return Promise.all(queryTerms(query).map(function (q) { return lookUp(ix, q); }))
+      .then(function (looked) {
+      var total = ix.meta.pages, found = null;
+      looked.forEach(function (one) {
+        var mine = {}, q = one.q;
+        one.found.forEach(function (pair) {
+          var t = pair[0], rows = pair[1], df = rows.length;
+          var idf = Math.log(1 + (total - df + 0.5) / (df + 0.5));
+          var factor = t === q.t ? 1 : 0.5 + 0.5 * q.t.length / t.length;
+          rows.forEach(function (row) {
+            var hit = mine[row[0]] || (mine[row[0]] = { score: 0, sections: {} });
+            hit.score = Math.max(hit.score, idf * factor * row[1] / 1000);
+            for (var k = 2; k < row.length; k += 2) {
+              hit.sections[row[k]] = (hit.sections[row[k]] || 0) + row[k + 1];
+            }
+          });
+        });
+        if (!found) { found = mine; return; }
+        var both = {};
+        Object.keys(found).forEach(function (page) {
+          var hit = mine[page];
+          if (!hit) return;
+          var was = found[page];
+          Object.keys(hit.sections).forEach(function (s) {
+            was.sections[s] = (was.sections[s] || 0) + hit.sections[s];
+          });
+          was.score += hit.score;
+          both[page] = was;
+        });
+        found = both;
+      });
+      var terms = looked.map(function (one) { return one.q; });
+      var hits = Object.keys(found || {}).map(function (page) {
+        return { page: +page, score: found[page].score, sections: found[page].sections };
+      }).sort(function (a, b) { return b.score - a.score || a.page - b.page; });
+      return { hits: hits, terms: terms };
+    });
+  }
+
+  // What a result shows: title, folder, and the section it leads to, with an excerpt cut
+  // from the note page around the first of the query's words there.
+  function data(ix, hit, terms) {
+    var per = ix.meta.perFile, file = ix.base + "p" + Math.floor(hit.page / per) + ".json";
+    return get(file).then(function (rows) {
+      var row = rows[hit.page % per], d = { url: row[0], title: row[1], folder: row[2] };
+      var at = section(row, hit, terms), url = new URL(root + row[0], document.baseURI).href;
+      d.href = row[0] + (at ? "#" + encodeURIComponent(at) : "");
+      return get(url, "text").then(function (html) {
+        d.excerpt = excerpt(sectionText(html, row[3], at), terms);
+        return d;
+      }, function () { d.excerpt = []; return d; });
+    });
+  }
+
+  // Where a result leads: to the section (a heading) holding most of its matches, so that
+  // the note opens at them; to the page's top when the query is the note's title (every
+  // word starts a word of it), or when the matches are at its top ("").
+  function section(row, hit, terms) {
+    var title = words(row[1]).map(term);
+    var named = terms.length && terms.every(function (q) {
+      return title.some(function (t) { return t.indexOf(q.t) === 0; });
+    });
+    var best = 0, most = -1;
+    Object.keys(hit.sections).forEach(function (s) {
+      if (hit.sections[s] > most) { most = hit.sections[s]; best = +s; }
+    });
+    return named || !row[3][best] ? "" : row[3][best];
+  }
+
+  // The text of one section of a note page (its top: ""), as the index counted it: the
+  // article's searched part, without what the page marks data-search-ignore.
+  function sectionText(html, sections, anchor) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var body = doc.querySelector("[data-search-body]");
+    if (!body) return "";
+    // not text: shapes, scripts and what the index leaves out
+    body.querySelectorAll("[data-search-ignore], .mm-mindview, svg, script, style")
+      .forEach(function (e) { e.remove(); });
+    var ids = {}, current = "", parts = [];
+    sections.forEach(function (a) { if (a) ids[a] = true; });
+    var walk = doc.createTreeWalker(body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (var node = walk.nextNode(); node; node = walk.nextNode()) {
+      if (node.nodeType === 1) {
+        if (/^H[1-6]$/.test(node.tagName) && ids[node.id]) current = node.id;
+        if (BLOCK.test(node.tagName) && current === anchor) parts.push(" ");  // words apart
+      } else if (current === anchor) {
+        parts.push(node.data);
+      }
+    }
+    return parts.join("").replace(/\s+/g, " ").trim();
+  }
+
+  // EXCERPT words of the text from shortly before the first word that a query term finds,
+  // as parts: [text, marked].
+  function excerpt(text, terms) {
+    var found = spans(text);
+    var hits = found.map(function (s) {
+      var t = term(s[2]);
+      return terms.some(function (q) { return matches(q, t); });
+    });
+    var first = hits.indexOf(true), from = Math.max(0, first - BEFORE);
+    var to = Math.min(found.length, from + EXCERPT);
+    if (!found.length) return [];
+    var out = [], pos = found[from][0];
+    if (from > 0) out.push(["\u2026 ", false]);
+    for (var i = from; i < to; i++) {
+      if (!hits[i]) continue;
+      out.push([text.slice(pos, found[i][0]), false], [found[i][2], true]);
+      pos = found[i][1];
+    }
+    out.push([text.slice(pos, found[to - 1][1]), false]);
+    if (to < found.length) out.push([" \u2026", false]);
+    return out;
   }
 
   function search(query) {
     var n = ++asked, loading = load();
     query = query.trim();
+    clearTimeout(timer);
     if (!loading) return;
-    if (!query) { results = []; term = ""; show([]); return; }
-    loading.then(function (pf) { return pf.debouncedSearch(query, {}, 100); })
-      .then(function (found) {
-        if (!found || n !== asked) return null;  // a newer query took over
-        var top = found.results.slice(0, PAGE).map(function (r) { return r.data(); });
-        return Promise.all(top).then(function (data) {
-          if (n !== asked) return;
-          term = query;
-          results = data.length && data.every(function (d) { return farFetched(d, query); })
-            ? [] : found.results;
-          show(results.length ? data : []);
+    if (!query) { results = []; answered = ""; show([]); return; }
+    timer = setTimeout(function () {  // the query once typing pauses
+      loading.then(function (ix) {
+        return rank(ix, query).then(function (found) {
+          if (n !== asked) return null;  // a newer query took over
+          return Promise.all(found.hits.slice(0, PAGE).map(function (hit) {
+            return data(ix, hit, found.terms);
+          })).then(function (first) {
+            if (n !== asked) return;
+            answered = query;
+            looked = found.terms;
+            results = found.hits;
+            show(first);
+          });
         });
-      })
-      .catch(function () { if (n === asked) say("Search failed; try again."); });
+      }).catch(function () { if (n === asked) say("Search failed; try again."); });
+    }, 100);
   }
-
-  // Pagefind, finding no word that starts with a query's word, cuts the word shorter until
-  // one does ("xylophone" finds "x."): a result whose every match is a word at most half as
-  // long as the query's, and the start of it, is no answer to it; nor is one with no match
-  // in its excerpt unless a word of its title answers. When all are, none is shown (a typo
-  // that keeps more than half the word, "instalation", still finds "install").
-  function farFetched(d, query) {
-    var words = wordsOf(query).filter(function (w) { return w.length > 1; });
-    var marks = (d.excerpt.match(/<mark>[^<]*<\/mark>/g) || []).map(function (m) {
-      return fold(m.slice(6, -7));  // Pagefind marks "x." or "(q:" with their punctuation
-    }).filter(Boolean);
-    if (!words.length) return false;
-    if (marks.length) {
-      return marks.every(function (m) {
-        return words.some(function (w) { return w.indexOf(m) === 0 && m.length * 2 <= w.length; });
-      });
-    }
-    return !wordsOf(titleOf(d)).some(function (t) {
-      return words.some(function (w) {
-        return t.indexOf(w) === 0 || (w.indexOf(t) === 0 && t.length * 2 > w.length);
-      });
-    });
-  }
-
-  function fold(text) { return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
-  function wordsOf(text) { return text.split(/\s+/).map(fold).filter(Boolean); }
-  function titleOf(d) { return (d.meta && d.meta.title) || ""; }
 
   // The next results of the same query, after those shown (the first of them selected).
   function showMore() {
     var n = asked, from = shown.length;
-    var next = results.slice(from, from + PAGE).map(function (r) { return r.data(); });
-    Promise.all(next).then(function (data) {
+    load().then(function (ix) {
+      return Promise.all(results.slice(from, from + PAGE).map(function (hit) {
+        return data(ix, hit, looked);
+      }));
+    }).then(function (more) {
       if (n !== asked) return;
-      show(shown.concat(data), from);
+      show(shown.concat(more), from);
       // the button is gone: back to the query, without scrolling the page away from the
       // results just shown (the first of them is selected and in view)
       if (ui.more.hidden) ui.input.focus({ preventScroll: true });
@@ -156,12 +343,15 @@
       var a = el("a");
       a.id = "mm-search-r" + i;
       a.setAttribute("role", "option");
-      var at = section(d, term || "");
-      a.href = root + at.url.replace(/^\//, "");
+      a.href = root + d.href;
       a.tabIndex = -1;
-      a.append(el("span", "mm-search-title", d.meta.title || d.url));
-      if (d.meta.folder) a.append(el("span", "mm-search-folder", d.meta.folder));
-      a.append(excerpt(at.excerpt));
+      a.append(el("span", "mm-search-title", d.title || d.url));
+      if (d.folder) a.append(el("span", "mm-search-folder", d.folder));
+      var ex = el("span", "mm-search-excerpt");
+      d.excerpt.forEach(function (part) {
+        ex.append(part[1] ? el("mark", "", part[0]) : document.createTextNode(part[0]));
+      });
+      a.append(ex);
       li.append(a);
       li.addEventListener("mousemove", function () { select(i); });
       ui.list.append(li);
@@ -170,39 +360,8 @@
     select(data.length ? first || 0 : -1);
     ui.more.hidden = total <= data.length;
     var more = total > data.length ? " (the first " + data.length + " shown)" : "";
-    say(!term ? "" : total ? total + (total === 1 ? " note" : " notes") + more
-      : "No note matches \u201c" + term + "\u201d.");
-  }
-
-  // Where a result leads: to the section (from a heading with an id) holding most of its
-  // matches, with that section's excerpt, so that the note opens at them; to the page's top
-  // when the query is the note's title (every word starts a word of it), or when the matches
-  // are in the title's section or before any heading.
-  function section(d, query) {
-    var title = wordsOf(titleOf(d)), words = wordsOf(query);
-    var named = words.length && words.every(function (w) {
-      return title.some(function (t) { return t.indexOf(w) === 0; });
-    });
-    var best = null;
-    (d.sub_results || []).forEach(function (s) {
-      if (!best || (s.locations || []).length > (best.locations || []).length) best = s;
-    });
-    var own = best && best.url.indexOf("#") > 0 && best.title !== d.meta.title;
-    return !named && own ? best : d;
-  }
-
-  // Pagefind's excerpt is escaped text with <mark> around the matches: text nodes and <mark>s.
-  function excerpt(html) {
-    var out = el("span", "mm-search-excerpt"), parse = new DOMParser();
-    html.split(/<\/?mark>/).forEach(function (part, i) {
-      var text = parse.parseFromString("<p>" + part, "text/html").body.textContent;
-      if (!(i % 2)) { out.append(document.createTextNode(text)); return; }
-      // Pagefind marks a word with the punctuation around it ("(Molaison)."): not that
-      var m = text.match(/^([^\p{L}\p{N}]*)([\s\S]*?)([^\p{L}\p{N}]*)$/u);
-      if (m[2]) out.append(m[1], el("mark", "", m[2]), m[3]);
-      else out.append(el("mark", "", text));
-    });
-    return out;
+    say(!answered ? "" : total ? total + (total === 1 ? " note" : " notes") + more
+      : "No note matches \u201c" + answered + "\u201d.");
   }
 
   function select(i) {

@@ -1,13 +1,12 @@
 """Search in a real browser (Debian's Chromium through Playwright) on the demo site served by
 `mindmap serve`: the dialog, its keys, results, the search page, file://, and a word saved
-into a note found once the server is idle; an index in several shards searched as one.
+into a note found once the server is idle; an index in many page tables and chunks.
 
-Skips when Chromium, Playwright or Pagefind's binary is missing; `.ci/run` installs them.
+Skips when Chromium or Playwright is missing; `.ci/run` installs them.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
 import time
@@ -21,7 +20,6 @@ import pytest
 from mindmap import search
 from mindmap.build import build_site
 from mindmap.config import load_config
-from mindmap.search import executable
 from mindmap.serve import DevServer
 
 from .conftest import open_page
@@ -30,13 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-    pytest.mark.skipif(executable() is None, reason="Pagefind's binary is missing"),
-]
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 
 
-def ready(url: str, path: str = "pagefind/pagefind-entry.json", timeout: float = 60.0) -> None:
+def ready(url: str, path: str = search.META, timeout: float = 60.0) -> None:
     """Wait until the server has made the search index (it does so when idle)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -104,7 +99,7 @@ def test_a_result_opens_the_note_at_the_section_of_its_matches(
     result = page.locator(".mm-search-result a")  # type: ignore[attr-defined]
     expect(result).to_have_count(1)
     expect(result).to_have_attribute("href", "people/memory.html#long-term-memory")
-    # Pagefind marks "Molaison)" with its parenthesis: the mark holds the word alone
+    # the mark holds the word alone, not the parenthesis after it
     expect(result.locator(".mm-search-excerpt mark").first).to_have_text("Molaison")
     expect(result.locator(".mm-search-excerpt")).to_contain_text("(Henry Molaison)")
     box.fill("Zettelkasten")
@@ -117,6 +112,59 @@ def test_a_result_opens_the_note_at_the_section_of_its_matches(
     page.wait_for_url("**/people/memory.html#long-term-memory")  # type: ignore[attr-defined]
     top = page.evaluate("document.getElementById('long-term-memory').getBoundingClientRect().top")  # type: ignore[attr-defined]
     assert 0 <= top < 200
+
+
+WORDS_VAULT = {
+    "Accents.md": "Un café au lait à Zürich.\n",
+    "Plurals.md": "Two classes of stories about graphs.\n",
+    "Cjk.md": "日本語のノート\n",
+    "Inline.md": "It is un*believ*able, a **Mind**map of [[Plurals|Note]]book.\n",
+    "Digits.md": "Released in 2024, version 3.11.\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "marked"),
+    [
+        ("CAFE", "Accents", ["café"]),
+        ("zurich", "Accents", ["Zürich"]),
+        ("class", "Plurals", ["classes"]),
+        ("story", "Plurals", ["stories"]),
+        ("graph", "Plurals", ["graphs"]),
+        ("本語", "Cjk", ["本", "語"]),
+        ("unbelievable", "Inline", ["unbelievable"]),
+        ("mindmap notebook", "Inline", ["Mindmap", "Notebook"]),
+        ("2024", "Digits", ["2024"]),
+    ],
+)
+def test_the_browser_cuts_words_as_the_index_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    browser: object,
+    errors: list[str],
+    query: str,
+    title: str,
+    marked: list[str],
+) -> None:
+    """search.js folds, stems and splits a query, and finds and marks words in an excerpt,
+    exactly as words.py cut the notes: accents and case, plurals, CJK characters, words that
+    inline markup or a link cuts on the page."""
+    site = tmp_path_factory.mktemp("words") / "site"
+    notes = site.parent / "notes"
+    for name, text in WORDS_VAULT.items():
+        (notes / name).parent.mkdir(parents=True, exist_ok=True)
+        (notes / name).write_text(text, encoding="utf-8")
+    dev = DevServer(notes, site, None, log=lambda _line: None)
+    dev.start("127.0.0.1", 0)
+    try:
+        ready(dev.url)
+        page = open_page(browser, dev.url + f"search.html?q={query}", errors)
+        result = page.locator("main .mm-search-result")  # type: ignore[attr-defined]
+        expect(result).to_have_count(1)
+        expect(result.locator(".mm-search-title")).to_have_text(title)
+        marks = result.locator(".mm-search-excerpt mark")
+        expect(marks).to_have_text(marked)
+    finally:
+        dev.stop()
 
 
 def test_words_of_unpublished_notes_find_nothing(
@@ -318,49 +366,53 @@ def test_a_saved_word_is_found_once_the_server_is_idle(
     expect(mark).to_contain_text("zugzwang")
 
 
-def _shard_titles(site: Path) -> dict[str, list[tuple[str, str]]]:
-    """Shard folder → (url, title) of its pages, read from the index's page records."""
-    shards = json.loads((site / "pagefind" / "shards.json").read_bytes())["shards"]
-    out = {}
-    for shard in shards:
-        found = []
-        for path in sorted((site / "pagefind" / shard / "fragment").iterdir()):
-            record = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :])
-            found.append((record["url"], record["meta"]["title"]))
-        out[shard] = found
-    return out
+def _tables(site: Path) -> list[list[tuple[str, str]]]:
+    """The index's page tables, in order: (url, title) of each page."""
+    meta = json.loads((site / search.META).read_bytes())
+    count = -(-meta["pages"] // meta["perFile"])
+    return [
+        [
+            (row[0], row[1])
+            for row in json.loads((site / search.SEARCH_DIR / f"p{k}.json").read_bytes())
+        ]
+        for k in range(count)
+    ]
 
 
-def test_results_come_from_every_shard_ranked_together(
+def test_results_come_from_every_page_table_and_chunk(
     tmp_path: Path, browser: object, errors: list[str]
 ) -> None:
-    """The demo vault split in 4 shards (12 pages a shard at most): a word of a note of each
-    shard finds that note, and one query's results come from several shards."""
+    """The demo vault's index split into page tables of 8 pages and chunks of about 4 terms:
+    a note of each table is found by its title, and one query's results come from several
+    tables, ranked together."""
     notes = tmp_path / "notes"
     shutil.copytree(ROOT / "notes", notes)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "SHARD_PAGES", 12)
+        patch.setattr(search, "PAGES_PER_FILE", 8)
+        patch.setattr(search, "_CUT", 4)
         dev = DevServer(notes, tmp_path / "site", ROOT / "mindmap.yml", log=lambda _line: None)
         dev.start("127.0.0.1", 0)
         try:
-            ready(dev.url, "pagefind/shards.json")
-            shards = _shard_titles(tmp_path / "site")
-            assert list(shards) == ["s0/", "s1/", "s2/", "s3/"]
+            ready(dev.url)
+            tables = _tables(tmp_path / "site")
+            assert len(tables) == 5
+            meta = json.loads((tmp_path / "site" / search.META).read_bytes())
+            assert len(meta["chunks"]) > 200
             page = open_page(browser, dev.url + "index.html", errors)
             page.keyboard.press("/")  # type: ignore[attr-defined]
             box = page.locator("#mm-search-q")  # type: ignore[attr-defined]
-            for found in shards.values():
-                url, title = found[-1]
+            for rows in tables:
+                url, title = rows[-1]
                 box.fill(title)
                 result = page.locator(".mm-search-result a", has_text=title).first  # type: ignore[attr-defined]
-                expect(result).to_have_attribute("href", url.lstrip("/"))
+                expect(result).to_have_attribute("href", url)
             box.fill("memory")
             expect(page.locator(".mm-search-result").nth(4)).to_be_visible()  # type: ignore[attr-defined]
             hrefs = page.locator(".mm-search-result a").evaluate_all(  # type: ignore[attr-defined]
                 "links => links.map(a => a.getAttribute('href'))"
             )
-            shard_of = {u.lstrip("/"): s for s, found in shards.items() for u, _t in found}
-            assert len({shard_of[h.partition("#")[0]] for h in hrefs}) >= 2
+            table_of = {u: k for k, rows in enumerate(tables) for u, _t in rows}
+            assert len({table_of[h.partition("#")[0]] for h in hrefs}) >= 2
         finally:
             dev.stop()
 

@@ -39,7 +39,7 @@ from sitetools import parse_html, read_site
 
 HERE = Path(__file__).resolve().parent
 CASES = sorted(p.name for p in HERE.iterdir() if (p / "notes").is_dir())
-SKIP_PREFIXES = ("static/", "pagefind/")  # pagefind/: Pagefind's output (tests/test_search.py)
+SKIP_PREFIXES = ("static/", "search-index/")  # the search index: tests/test_search.py
 SKIP_FILES = {".nojekyll", ".mindmap-site"}
 KNOWN_BUGS: dict[str, str] = {}  # case → "BUG: file, function, what is wrong"
 

@@ -33,6 +33,7 @@ from mindmap.markdown.tasks import tasks_plugin
 from mindmap.markdown.wikilinks import wikilinks_plugin
 from mindmap.model import Context, LinkRef, Note
 from mindmap.paths import NotePath, stem_of
+from mindmap.words import section_terms
 
 # markdown-it's preset stops at 20 levels (about 10 of bullets) and drops the rest of the note;
 # mind maps go deeper. 400 levels (~200 of bullets) stays well inside Python's recursion limit.
@@ -165,6 +166,7 @@ def _parse(md: MarkdownIt, clean: str, path: str, digest: str) -> Note:
     offsets = [0]
     for part in parts:
         offsets.append(offsets[-1] + len(part))
+    body = "".join(parts)
     links = found.links + [LinkRef(line, 0, t, kind="property") for line, t in props.links]
     title = props.title or _leading_h1_text(found, parts) or stem_of(path)
     labels: dict[str, str] = {}  # tag → as first written: front matter, then the body
@@ -185,9 +187,10 @@ def _parse(md: MarkdownIt, clean: str, path: str, digest: str) -> Note:
         topics=tuple(found.topics),
         links=tuple(links),
         contexts=tuple(_with_content(c, parts) for c in found.contexts),
-        body="".join(parts),
+        body=body,
         offsets=tuple(offsets),
         diagnostics=tuple(props.diagnostics + found.diagnostics),
+        terms=section_terms(body, offsets, found.headings),
     )
 
 

@@ -1,0 +1,111 @@
+"""Words as search cuts them: the terms of a note's text, by section, for the search index.
+
+A word is a run of letters and digits (Unicode categories L and N); each CJK character is a
+word of its own. Its term is the word folded (lower case; accents and other marks dropped
+after NFKD) with a light English stemmer that drops plural endings ("graphs" → "graph",
+"classes" → "class", "stories" → "story"). `templates/static/search.js` cuts a query the
+same way (`words`, `term`): tests/e2e/test_search_browser.py checks that the two agree.
+
+Each note's words are counted when it is parsed (in the parser processes, kept in the
+cache): one count per section, the text before its first heading and then each heading's,
+whose title counts `HEADING_WEIGHT` times.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol
+
+HEADING_WEIGHT = 3  # a heading's words count this many times in its section
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: Python's \w without "_"
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# A block's tag parts words; an inline tag (emphasis, a link, a link's placeholder) does not:
+# `un<em>believ</em>able` is one word, as the page shows it
+_BLOCK = re.compile(
+    r"</?(?:p|li|ul|ol|div|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd|br|hr"
+    r"|section|details|summary|figure|figcaption|aside|nav|header|footer|img|iframe|video"
+    r"|audio|math|mtr|mtd|mrow|mi|mo|mn)\b[^>]*>",
+    re.I,
+)
+_TAG = re.compile(r"<[^>]*>|\x02[^\x03]*\x03")  # any other tag, or a link's placeholder
+_SKIP = re.compile(r"<(svg|script|style)\b.*?</\1>", re.S)  # shapes and code, not text
+_PLURALS = ("sses", "xes", "zes", "ches", "shes")
+
+
+class _Heading(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+
+
+@lru_cache(maxsize=1 << 16)
+def term(word: str) -> str:
+    """The term of one word (a run of letters and digits): folded, plurals stemmed."""
+    word = word.lower()
+    if not word.isascii():
+        decomposed = unicodedata.normalize("NFKD", word)
+        word = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+        word = word.lower()
+    return _stem(word)
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(_PLURALS):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The words of plain text, in order: runs of letters and digits, CJK one by one."""
+    found = _WORD.findall(text)
+    if not _CJK.search(text):
+        return found
+    out: list[str] = []
+    for word in found:
+        if _CJK.search(word):
+            out += [w for w in re.split(f"({_CJK.pattern})", word) if w]
+        else:
+            out.append(word)
+    return out
+
+
+def count_terms(text: str, weight: int = 1, into: Counter[str] | None = None) -> Counter[str]:
+    """Add the terms of plain text to `into` (a new Counter by default), `weight` each."""
+    counts = Counter(words(text))
+    into = Counter() if into is None else into
+    for word, n in counts.items():
+        t = term(word)
+        if t:
+            into[t] += n * weight
+    return into
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment: tags and link placeholders out (a block's tags part
+    words, other tags do not), entities decoded."""
+    return html.unescape(_TAG.sub("", _BLOCK.sub(" ", _SKIP.sub(" ", fragment))))
+
+
+def section_terms(
+    body: str, offsets: Sequence[int], headings: Sequence[_Heading]
+) -> tuple[dict[str, int], ...]:
+    """A note's terms by section: before its first heading, then under each heading (its
+    own words `HEADING_WEIGHT` times, and the text until the next heading of any level)."""
+    bounds = [0, *(offsets[h.start] for h in headings), len(body)]
+    out = []
+    for i in range(len(bounds) - 1):
+        counts = count_terms(html_text(body[bounds[i] : bounds[i + 1]]))
+        if i:
+            count_terms(headings[i - 1].text, HEADING_WEIGHT - 1, counts)
+        out.append(dict(counts))
+    return tuple(out)
