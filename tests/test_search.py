@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from mindmap import search
+from mindmap import search, words
 from mindmap.build import Builder, build_site
 from mindmap.config import Config
 from mindmap.search import SEARCH_DIR
 from mindmap.serve import content_type
-from mindmap.words import term
+from mindmap.words import Postings, term
 from sitetools import parse_html, read_site, write_files
 
 VAULT = {
@@ -176,8 +176,8 @@ def test_only_published_note_pages_are_indexed_with_title_body_and_folder(
     assert index.find("Quixotic") == {"alpha.html": {0: 1}}
     assert index.find("bullets") == {"alpha.html": {0: 1}}  # a query's plural finds it
     # the title counts 5 times; Beta's body says "Beta" once more
-    assert index.find("note") == {"deep/beta.html": {0: search.TITLE_WEIGHT}}
-    assert index.find("beta")["deep/beta.html"] == {0: search.TITLE_WEIGHT + 1}
+    assert index.find("note") == {"deep/beta.html": {0: words.TITLE_WEIGHT}}
+    assert index.find("beta")["deep/beta.html"] == {0: words.TITLE_WEIGHT + 1}
     # Alpha's link text is Alpha's; Beta's backlink from Alpha is not Beta's text
     assert index.find("see") == {"alpha.html": {0: 1}}
     assert "deep/beta.html" not in index.find("alpha")
@@ -205,10 +205,10 @@ def test_title_aliases_and_description_count_in_the_top_section(tmp_path: Path) 
         "description: A sunny meadow.\n---\nLede about a meadow.\n\n## Later\n\nmore\n"
     )
     index = read_index(build(tmp_path, {"Note.md": note}))
-    assert index.find("quillwort") == {"note.html": {0: search.TITLE_WEIGHT}}
-    assert index.find("zanzibar") == {"note.html": {0: search.ALIAS_WEIGHT}}
+    assert index.find("quillwort") == {"note.html": {0: words.TITLE_WEIGHT}}
+    assert index.find("zanzibar") == {"note.html": {0: words.ALIAS_WEIGHT}}
     assert index.find("sunny") == {"note.html": {0: 1}}
-    assert index.find("meadow") == {"note.html": {0: search.TITLE_WEIGHT + 1 + 1}}
+    assert index.find("meadow") == {"note.html": {0: words.TITLE_WEIGHT + 1 + 1}}
     assert index.find("more") == {"note.html": {1: 1}}
 
 
@@ -245,7 +245,7 @@ def test_sections_are_the_headings_with_their_anchors_on_the_page(tmp_path: Path
         assert anchor in ids, f"#{anchor} is not on the page"
     assert 'id="leading"' in page
     # the H1's words are in section 0, with the title's
-    assert index.find("leading") == {"sections.html": {0: search.TITLE_WEIGHT + 3}}
+    assert index.find("leading") == {"sections.html": {0: words.TITLE_WEIGHT + 3}}
     assert index.find("lede") == {"sections.html": {0: 1}}
     # a heading's words count 3 times in its section, with the text under it
     assert index.find("part") == {"sections.html": {1: 3, 2: 3}}
@@ -272,10 +272,10 @@ def test_scores_are_bm25_of_the_weighted_count_and_the_page_length(tmp_path: Pat
     for postings in index.terms.values():
         for p in postings:
             lengths[p[0]] = lengths.get(p[0], 0) + sum(p[3::2])
-    k1, b, average = search._K1, search._B, search._LENGTH  # BM25's, as the docstring says
+    k1, b, average = words._K1, words._B, words._LENGTH  # BM25's, as the docstring says
     for postings in index.terms.values():
         for p in postings:
-            banded = search._BAND ** round(math.log(lengths[p[0]], search._BAND))
+            banded = words._BAND ** round(math.log(lengths[p[0]], words._BAND))
             count, norm = sum(p[3::2]), k1 * (1 - b + b * banded / average)
             assert abs(p[1] - 1000 * count * (k1 + 1) / (count + norm)) <= 0.5
     short, long, twice = (index.score("walrus", f"{n}.html") for n in ("short", "long", "twice"))
@@ -291,7 +291,8 @@ def test_terms_are_in_javascript_order_and_cut_into_chunks() -> None:
     words = ["z", "\U00020000", "\ufa0e", "a"] + [f"w{i}" for i in range(200)]
 
     def entry(url: str, words: list[str]) -> search.Entry:
-        return search.Entry(url, url, "", ("",), ({w: 1 for w in words},), url)
+        lines = "\n".join(f"{w}\t1000,0,1" for w in words)
+        return search.Entry(url, url, "", Postings(("",), lines), url)
 
     entries = [entry("b.html", words[:100]), entry("a.html", [*words[100:], "z"])]
     files = search.index_files(entries)

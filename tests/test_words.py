@@ -8,7 +8,15 @@ from typing import NamedTuple
 import pytest
 
 from mindmap.markdown import make_markdown, parse_note
-from mindmap.words import HEADING_WEIGHT, count_terms, html_text, section_terms, term, words
+from mindmap.words import (
+    HEADING_WEIGHT,
+    TITLE_WEIGHT,
+    count_terms,
+    html_text,
+    section_terms,
+    term,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -180,17 +188,28 @@ def test_a_parsed_note_has_its_terms_by_section() -> None:
     )
     note = parse_note(make_markdown(), text, "a.md")
     assert [h.text for h in note.headings] == ["Top", "See the beta codeword", "Bold heading"]
-    assert note.terms == (
+    sections = section_terms(note.body, note.offsets, note.headings)
+    assert sections == (
         {"lede": 1, "text": 1},
         {"top": 4, "word": 1},
         {"see": 3, "the": 3, "beta": 3, "codeword": 3, "body": 1},
         {"bold": 3, "heading": 3, "deep": 1, "span": 1},
     )
-    every = {t for section in note.terms for t in section}
+    every = {t for section in sections for t in section}
     for word in ("zephyrine", "secret", "front", "commentword", "hidden", "svgword", "attrword"):
         assert word not in every  # front matter, comments, shapes, attributes
+    # its postings: the title's words in the top section too ("# Top" is no leading H1)
+    anchors, postings = note.postings.anchors, dict(note.postings.items())
+    assert anchors == ("", "top", "see-the-beta-codeword", "bold-heading")
+    assert postings["front"].split(",")[1:] == ["0", str(TITLE_WEIGHT)]
+    assert postings["see"].split(",")[1:] == ["2", "3"]
+    assert postings["top"].split(",")[1:] == ["1", "4"]
+    assert not set(postings) & {"zephyrine", "secret", "commentword", "svgword", "attrword"}
 
 
 def test_a_note_without_headings_has_one_section() -> None:
     note = parse_note(make_markdown(), "Just graphs.\n\n- and lists\n  - nested\n", "b.md")
-    assert note.terms == ({"just": 1, "graph": 1, "and": 1, "list": 1, "nested": 1},)
+    assert section_terms(note.body, note.offsets, note.headings) == (
+        {"just": 1, "graph": 1, "and": 1, "list": 1, "nested": 1},
+    )
+    assert note.postings.anchors == ("",)

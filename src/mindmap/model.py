@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from mindmap.diagnostics import Diagnostic
 from mindmap.paths import NotePath
+from mindmap.words import Postings
 
 
 class LinkRef(NamedTuple):
@@ -71,6 +72,9 @@ class Context(NamedTuple):
     topic: str = ""  # anchor of the innermost topic around it ("" for none): its mind-map node
 
 
+NO_POSTINGS = Postings(("",), "")
+
+
 @dataclass(frozen=True)
 class Note:
     path: NotePath
@@ -89,8 +93,8 @@ class Note:
     body: str  # rendered HTML with placeholders for links, embeds and tags
     offsets: tuple[int, ...]  # body[offsets[i]:offsets[i+1]] is block token i
     diagnostics: tuple[Diagnostic, ...] = field(default=())
-    # its terms for search (words.py), by section: before the first heading, then each heading's
-    terms: tuple[dict[str, int], ...] = field(default=())
+    # what it gives the search index (words.py): its sections' anchors, its terms' postings
+    postings: Postings = NO_POSTINGS
 
     def slice(self, start: int, end: int) -> str:
         """The rendered HTML of block tokens [start, end), still with placeholders."""

@@ -258,7 +258,9 @@ class GraphJob:
             code = 1
             try:
                 os.close(read)
-                gc.enable()
+                # its collector stays paused, as the build's: a pass walks the whole vault the
+                # child inherits (0.1 of its 0.4 s after a one-note edit of 1,000 notes), and
+                # the child lives only until graph.json is sent
                 with os.fdopen(write, "wb") as out:
                     out.write(_outcome(lambda: _render_range((-1, 0))))
                 code = 0
@@ -354,11 +356,15 @@ def _collect(out: Rendered, chunk: Rendered, writer: SiteWriter | None, keep: bo
 
 
 def _collected(bounds: tuple[int, int]) -> Rendered:
-    """`_render_range` in a worker, which then frees the cycles it left."""
+    """`_render_range` in a worker, which then frees the cycles it left: a collection of the
+    young generations only, the objects made since the last range (what survives it, the
+    worker's memos, is not walked again; a full collection walked them all after every
+    range: 0.55 CPU seconds over the 1,000-note reference vault, against 0.13, freeing the
+    same 163,000 objects)."""
     try:
         return _render_range(bounds)
     finally:
-        gc.collect()
+        gc.collect(1)
 
 
 def _render_range(bounds: tuple[int, int]) -> Rendered:

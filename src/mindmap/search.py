@@ -1,23 +1,24 @@
 """Full-text search: the index of the note pages, in `OUT_DIR/search-index/`.
 
-The index is made from what the parser counted of each note (`Note.terms`, words.py), not
-from the pages: no page is read again, and making it costs a few tenths of a second at
+The index is made from what the parser counted of each note (`Note.postings`, words.py),
+not from the pages: no page is read again, and making it costs about a tenth of a second at
 1,000 notes. A browser fetches only what a query needs (`templates/static/search.js`):
 
 - `index.json`: the number of pages, and the first term of each chunk of terms;
 - `t-<hash>.json`: a chunk of terms (in order), each with its postings: for every page that
   holds it, `[page, score, section, weight, section, weight, ...]`. The score is a BM25 term
-  weight (`_score`) of the term's weighted count in the page and the page's length; the
+  weight (`words.score`) of the term's weighted count in the page and the page's length; the
   sections (0: the page's top, then its headings) and weights say where the term is, so that
   a result opens at the section that holds most of the query's words;
 - `p<k>.json`: pages `k*PAGES_PER_FILE` onwards, each `[url, title, folder, [anchor, ...]]`
   (its sections' anchors: "" for the page's top, then its headings').
 
 A result's excerpt is cut from the note page itself, which the browser fetches when the
-result is shown. Chunks end at terms whose hash says so (content-defined, `_CUT`), so an
-edited note changes only the chunks of the terms it gains or loses, and their names are
-hashes of their first terms: unchanged chunks keep their bytes and names, and are not
-written again. The output is byte-identical for the same notes.
+result is shown. Chunks end at terms whose hash says so (content-defined, `_CUT`), or at a
+size, so an edited note changes only the chunks of the terms whose counts it changes (page
+lengths are banded for BM25: a few words more rarely change the others' scores), and their
+names are hashes of their first terms: unchanged chunks keep their bytes and names, and are
+not written again. The output is byte-identical for the same notes.
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import posixpath
 import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import mindmap
@@ -41,7 +40,7 @@ from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.graph import Interrupted
 from mindmap.model import Note
 from mindmap.output import no_links_between, replace_file
-from mindmap.words import count_terms
+from mindmap.words import Postings
 
 SEARCH_DIR = "search-index"
 META = f"{SEARCH_DIR}/index.json"
@@ -49,53 +48,26 @@ FORMAT = 1  # bump when the files' layout changes (search.js reads `format`)
 PAGES_PER_FILE = 64
 _CUT = 40  # a chunk of terms ends, on average, every this many terms (content-defined) ...
 _CHUNK_BYTES = 24_000  # ... or once it holds this many bytes
-TITLE_WEIGHT, ALIAS_WEIGHT = 5, 3  # a word of the title or an alias counts this many times
-_K1, _B, _LENGTH = 1.2, 0.75, 400  # BM25; `_LENGTH`: a page's length of average weight
-_BAND = 1.1  # page lengths are rounded to bands this much apart (`_norm`)
 # The index's files in its folder (a vault folder of that name may hold pages: not touched)
 _FILES = re.compile(r"index\.json|t-[0-9a-f]{10}\.json|p\d+\.json")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One page of the index: its url, what a result shows, and its terms by section."""
+    """One page of the index: its url, what a result shows, and the note's postings."""
 
     url: str
     title: str
     folder: str
-    anchors: tuple[str, ...]  # of its sections: "" (the page's top), then its headings'
-    terms: tuple[dict[str, int], ...]  # by section
+    postings: Postings  # its sections' anchors and its terms' postings (words.py)
     key: str  # changes when anything above does
 
 
 def entry(note: Note, url: str) -> Entry:
-    """The index's entry for a note's page: the title, aliases and lede count in the page's
-    top section, with the text before any heading. The page shows a leading H1 as its title
-    (or under it), so its section is the page's top too."""
-    top = dict(note.terms[0]) if note.terms else {}
-    anchors = [""]
-    terms: list[dict[str, int]] = [top]
-    h1 = note.leading_h1()
-    for heading, counts in zip(note.headings, note.terms[1:], strict=False):
-        if heading is h1:
-            for t, n in counts.items():
-                top[t] = top.get(t, 0) + n
-            continue
-        anchors.append(heading.anchor)
-        terms.append(counts)
-    extra = count_terms(note.title, TITLE_WEIGHT)
-    for alias in note.aliases:
-        count_terms(alias, ALIAS_WEIGHT, extra)
-    description = note.meta.get("description")
-    if isinstance(description, str):
-        count_terms(description, 1, extra)
-    for t, n in extra.items():
-        top[t] = top.get(t, 0) + n
+    """The index's entry for a note's page: what the parser counted (`Note.postings`)."""
     folder = posixpath.dirname(note.path)
-    key = hashlib.sha1(
-        json.dumps([url, note.digest, note.title, note.aliases, description, folder]).encode()
-    ).hexdigest()
-    return Entry(url, note.title, folder, tuple(anchors), tuple(terms), key)
+    key = hashlib.sha1(json.dumps([url, note.digest, note.title, folder]).encode()).hexdigest()
+    return Entry(url, note.title, folder, note.postings, key)
 
 
 def index_key(entries: Iterable[Entry]) -> str:
@@ -105,20 +77,6 @@ def index_key(entries: Iterable[Entry]) -> str:
     for e in sorted(entries, key=lambda e: e.url):
         h.update(f"\0{e.url}\0{e.key}".encode())
     return h.hexdigest()
-
-
-@lru_cache(maxsize=1024)
-def _norm(length: int) -> float:
-    """BM25's length normalisation of a page of `length` (weighted) words, rounded to a band
-    of 10 % (`_BAND`): a few words more or fewer rarely move a page to another band, so an
-    edit rewrites only the chunks of the terms whose counts it changes."""
-    banded = _BAND ** round(math.log(max(length, 1), _BAND))
-    return _K1 * (1 - _B + _B * banded / _LENGTH)
-
-
-def _score(count: int, norm: float) -> int:
-    """BM25's term weight, times 1000: a term's weighted count in a page of norm `norm`."""
-    return int(1000 * count * (_K1 + 1) / (count + norm) + 0.5)
 
 
 def _sort_key(term: str) -> bytes:
@@ -140,7 +98,8 @@ def index_files(
     for number, page in enumerate(pages):
         if stop is not None and number % 256 == 255 and stop():
             raise Interrupted
-        for t, row in _rows(number, page.terms).items():
+        for t, rest in page.postings.items():
+            row = f"[{number},{rest}]"
             found = postings.get(t)
             if found is None:
                 postings[t] = [row]
@@ -151,7 +110,7 @@ def index_files(
     firsts = list(chunks)
     for start in range(0, len(pages), PAGES_PER_FILE):
         table = pages[start : start + PAGES_PER_FILE]
-        rows = [[p.url, p.title, p.folder, p.anchors] for p in table]
+        rows = [[p.url, p.title, p.folder, p.postings.anchors] for p in table]
         files[f"p{start // PAGES_PER_FILE}.json"] = _dump(rows)
     meta = {
         "format": FORMAT,
@@ -161,22 +120,6 @@ def index_files(
     }
     files["index.json"] = _dump(meta)
     return files
-
-
-def _rows(number: int, sections: tuple[dict[str, int], ...]) -> dict[str, str]:
-    """Term → its posting for page `number`: `[page,score,section,weight,...]`, as JSON."""
-    totals: dict[str, int] = {}
-    where: dict[str, str] = {}
-    for section, counts in enumerate(sections):
-        for t, n in counts.items():
-            if t in totals:
-                totals[t] += n
-                where[t] += f",{section},{n}"
-            else:
-                totals[t] = n
-                where[t] = f"{section},{n}"
-    norm = _norm(sum(totals.values()))
-    return {t: f"[{number},{_score(n, norm)},{where[t]}]" for t, n in totals.items()}
 
 
 def _chunks(postings: Mapping[str, list[str]]) -> dict[str, bytes]:

@@ -149,9 +149,14 @@ def _columns(top: _Node) -> list[int]:
 def _width(node: _Node) -> int:
     text = _label(node)
     size = {"r": 12 * 1.1, "c": 11}.get(node.kind, 12)  # the root's text is bold
-    em = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    em = len(text) if text.isascii() else sum(_em(ch) for ch in text)
     em += 2 if node.kind == "c" else 0  # its arrow
     return round(em * size * 0.56) + {"r": 22, "t": 6, "c": 4, "m": 6}[node.kind]
+
+
+def _em(ch: str) -> int:
+    """A character's width in ems: 2 for a wide (CJK) one."""
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def _place(top: _Node, columns: list[int]) -> int:

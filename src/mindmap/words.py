@@ -1,4 +1,4 @@
-"""Words as search cuts them: the terms of a note's text, by section, for the search index.
+"""Words as search cuts and weighs them: what a note gives the search index.
 
 A word is a run of letters and digits (Unicode categories L and N); each CJK character is a
 word of its own. Its term is the word folded (lower case; accents and other marks dropped
@@ -8,20 +8,27 @@ same way (`words`, `term`): tests/e2e/test_search_browser.py checks that the two
 
 Each note's words are counted when it is parsed (in the parser processes, kept in the
 cache): one count per section, the text before its first heading and then each heading's,
-whose title counts `HEADING_WEIGHT` times.
+whose title counts `HEADING_WEIGHT` times; the note's title, aliases and lede count in its
+top section (`TITLE_WEIGHT`, `ALIAS_WEIGHT` and once). From the counts come its postings
+(`note_postings`): for each term, a BM25 weight of its count in the note, and the sections
+where it is, as search.py writes them into the index.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 HEADING_WEIGHT = 3  # a heading's words count this many times in its section
+TITLE_WEIGHT, ALIAS_WEIGHT = 5, 3  # a word of the title or an alias counts this many times
+_K1, _B, _LENGTH = 1.2, 0.75, 400  # BM25; `_LENGTH`: a page's length of average weight
+_BAND = 1.1  # page lengths are rounded to bands this much apart (`_norm`)
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: Python's \w without "_"
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A block's tag parts words; an inline tag (emphasis, a link, a link's placeholder) does not:
@@ -42,6 +49,25 @@ class _Heading(Protocol):
     def text(self) -> str: ...
     @property
     def start(self) -> int: ...
+    @property
+    def anchor(self) -> str: ...
+
+
+class Postings(NamedTuple):
+    """What a note gives the search index: its sections' anchors ("" for the page's top, then
+    its headings'), and each term's posting in it, a line `term<TAB>score,section,weight,...`
+    (JSON but the page's number, which search.py puts in front) a term. One string, not a
+    dict: a twelfth of the memory (flancian-garden: 6 MB against 48), and every process
+    that forks from the build holds it."""
+
+    anchors: tuple[str, ...]
+    lines: str
+
+    def items(self) -> Iterator[tuple[str, str]]:
+        """(term, posting) of each term."""
+        for line in self.lines.split("\n") if self.lines else ():
+            t, _tab, posting = line.partition("\t")
+            yield t, posting
 
 
 @lru_cache(maxsize=1 << 16)
@@ -109,3 +135,62 @@ def section_terms(
             count_terms(headings[i - 1].text, HEADING_WEIGHT - 1, counts)
         out.append(dict(counts))
     return tuple(out)
+
+
+def note_postings(
+    sections: Sequence[dict[str, int]],
+    headings: Sequence[_Heading],
+    h1: _Heading | None,
+    title: str,
+    aliases: Sequence[str],
+    lede: str | None,
+) -> Postings:
+    """A note's postings from its terms by section (`section_terms`). The page shows a leading
+    H1 as its title (or under it), so its section is the page's top, with the title, aliases
+    and lede."""
+    top = dict(sections[0]) if sections else {}
+    anchors, kept = [""], [top]
+    for heading, counts in zip(headings, sections[1:], strict=False):
+        if heading is h1:
+            for t, n in counts.items():
+                top[t] = top.get(t, 0) + n
+            continue
+        anchors.append(heading.anchor)
+        kept.append(counts)
+    extra = count_terms(title, TITLE_WEIGHT)
+    for alias in aliases:
+        count_terms(alias, ALIAS_WEIGHT, extra)
+    if lede:
+        count_terms(lede, 1, extra)
+    for t, n in extra.items():
+        top[t] = top.get(t, 0) + n
+    return Postings(tuple(anchors), _postings(kept))
+
+
+def _postings(sections: Sequence[dict[str, int]]) -> str:
+    totals: dict[str, int] = {}
+    where: dict[str, str] = {}
+    for section, counts in enumerate(sections):
+        for t, n in counts.items():
+            if t in totals:
+                totals[t] += n
+                where[t] += f",{section},{n}"
+            else:
+                totals[t] = n
+                where[t] = f"{section},{n}"
+    norm = _norm(sum(totals.values()))
+    return "\n".join(f"{t}\t{score(n, norm)},{where[t]}" for t, n in totals.items())
+
+
+@lru_cache(maxsize=1024)
+def _norm(length: int) -> float:
+    """BM25's length normalisation of a page of `length` (weighted) words, rounded to a band
+    of 10 % (`_BAND`): a few words more or fewer rarely move a page to another band, so an
+    edit rewrites only the index's chunks of the terms whose counts it changes."""
+    banded = _BAND ** round(math.log(max(length, 1), _BAND))
+    return _K1 * (1 - _B + _B * banded / _LENGTH)
+
+
+def score(count: int, norm: float) -> int:
+    """BM25's term weight, times 1000: a term's weighted count in a page of norm `norm`."""
+    return int(1000 * count * (_K1 + 1) / (count + norm) + 0.5)

@@ -33,7 +33,7 @@ from mindmap.markdown.tasks import tasks_plugin
 from mindmap.markdown.wikilinks import wikilinks_plugin
 from mindmap.model import Context, LinkRef, Note
 from mindmap.paths import NotePath, stem_of
-from mindmap.words import section_terms
+from mindmap.words import Postings, note_postings, section_terms
 
 # markdown-it's preset stops at 20 levels (about 10 of bullets) and drops the rest of the note;
 # mind maps go deeper. 400 levels (~200 of bullets) stays well inside Python's recursion limit.
@@ -173,7 +173,7 @@ def _parse(md: MarkdownIt, clean: str, path: str, digest: str) -> Note:
     written = zip(props.tags, props.tag_labels, strict=True)
     for tag, label in [*written, *zip(found.tags, found.tag_labels, strict=True)]:
         labels.setdefault(tag, label)
-    return Note(
+    note = Note(
         path=NotePath(path),
         digest=digest,
         title=title,
@@ -190,7 +190,20 @@ def _parse(md: MarkdownIt, clean: str, path: str, digest: str) -> Note:
         body=body,
         offsets=tuple(offsets),
         diagnostics=tuple(props.diagnostics + found.diagnostics),
-        terms=section_terms(body, offsets, found.headings),
+    )
+    return replace(note, postings=_postings(note))
+
+
+def _postings(note: Note) -> Postings:
+    """What the note gives the search index (words.py)."""
+    lede = note.meta.get("description")
+    return note_postings(
+        section_terms(note.body, note.offsets, note.headings),
+        note.headings,
+        note.leading_h1(),
+        note.title,
+        note.aliases,
+        lede if isinstance(lede, str) else None,
     )
 
 
