@@ -36,6 +36,8 @@ def blockids_plugin(md: MarkdownIt) -> None:
 
 
 def _block_id_rule(state: StateCore) -> None:
+    if "^" not in state.src:  # no block id in the note (most notes): nothing to walk
+        return
     tokens = state.tokens
     wraps: list[int] = []  # one-token blocks to wrap, once the tokens are walked
     for i, token in enumerate(tokens):

@@ -41,6 +41,8 @@ def callouts_plugin(md: MarkdownIt) -> None:
 
 
 def _callout_rule(state: StateCore) -> None:
+    if "[!" not in state.src:  # no callout in the note: nothing to walk
+        return
     tokens = state.tokens
     i = 0
     while i < len(tokens):

@@ -34,6 +34,8 @@ def render_checkbox(mark: str) -> str:
 
 
 def _task_rule(state: StateCore) -> None:
+    if "[" not in state.src:  # no checkbox in the note: nothing to walk
+        return
     tokens = state.tokens
     for i in range(2, len(tokens)):
         inline = tokens[i]

@@ -74,6 +74,8 @@ def _embeds_as_blocks(state: StateCore) -> None:
     """A transcluded note is block content, so it cannot sit inside a <p>: a paragraph that
     holds one is split around it (text before, the embed, text after). Images and other
     media embeds are inline content and stay where they are."""
+    if "![" not in state.src:  # no embed at all (most notes): nothing to split
+        return
     tokens, out, i = state.tokens, [], 0
     while i < len(tokens):
         if _holds_block_embed(tokens, i):
