@@ -66,7 +66,7 @@ class Entry:
 def entry(note: Note, url: str) -> Entry:
     """The index's entry for a note's page: what the parser counted (`Note.postings`)."""
     folder = posixpath.dirname(note.path)
-    key = hashlib.sha1(json.dumps([url, note.digest, note.title, folder]).encode()).hexdigest()
+    key = "\0".join((url, note.digest, note.title, folder))  # the note's digest: its postings
     return Entry(url, note.title, folder, note.postings, key)
 
 
@@ -105,7 +105,7 @@ def index_files(
                 postings[t] = [row]
             else:
                 found.append(row)
-    chunks = _chunks(postings)
+    chunks = _chunks(postings, stop)
     files = {_chunk_name(first): data for first, data in chunks.items()}
     firsts = list(chunks)
     for start in range(0, len(pages), PAGES_PER_FILE):
@@ -122,12 +122,16 @@ def index_files(
     return files
 
 
-def _chunks(postings: Mapping[str, list[str]]) -> dict[str, bytes]:
+def _chunks(
+    postings: Mapping[str, list[str]], stop: Callable[[], bool] | None = None
+) -> dict[str, bytes]:
     """The chunks of terms, in order, keyed by their first term (renamed by the caller):
     a chunk ends before a term whose hash says so (`_CUT`), or once it holds `_CHUNK_BYTES`."""
     out: dict[str, bytes] = {}
     first, parts, size = "", [], 0
-    for t in sorted(postings, key=_sort_key):
+    for n, t in enumerate(sorted(postings, key=_sort_key)):
+        if stop is not None and n % 4096 == 4095 and stop():
+            raise Interrupted
         part = f"{json.dumps(t, ensure_ascii=False)}:[{','.join(postings[t])}]"
         if parts and (size >= _CHUNK_BYTES or zlib.crc32(t.encode()) % _CUT == 0):
             out[first] = ("{" + ",".join(parts) + "}\n").encode()
