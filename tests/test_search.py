@@ -35,7 +35,7 @@ VAULT = {
     "Hidden.md": "---\npublish: false\n---\nUnpublished pumpernickel.\n",
 }
 # the index's own files in its folder (a vault's pages there are not the index's)
-INDEX_FILE = re.compile(r"index\.json|t-[0-9a-f]{10}\.json|p\d+\.json")
+INDEX_FILE = re.compile(r"index\.json|t-[0-9a-f]{12}\.json|p\d+-[0-9a-f]{12}\.json")
 
 
 def utf16(text: str) -> bytes:
@@ -44,21 +44,22 @@ def utf16(text: str) -> bytes:
 
 
 def index_files(site: Path) -> dict[str, bytes]:
-    """The index's files on disk, by name in search-index/ (links are never the index's)."""
+    """The files on disk in search-index/, by name (links are never the index's): the index
+    owns the folder, so every file there must be one of its own (`read_index` checks)."""
     folder = site / SEARCH_DIR
     if not folder.is_dir():
         return {}
     return {
         p.name: p.read_bytes()
         for p in sorted(folder.iterdir())
-        if INDEX_FILE.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+        if p.is_file() and not p.is_symlink()
     }
 
 
 @dataclass
 class Index:
     meta: dict
-    pages: list[list]  # [url, title, folder, [[anchor, heading], ...]], in page order
+    pages: list[list]  # [url, title, folder, [anchor, ...]], in page order
     terms: dict[str, list[list[int]]]  # term → postings [page, score, section, weight, ...]
     chunks: dict[str, dict]  # file name → its terms
 
@@ -89,7 +90,10 @@ def read_index(site: Path) -> Index:
     meta = json.loads(files["index.json"])
     assert meta["format"] == search.FORMAT
     per = meta["perFile"]
-    tables = [f"p{k}.json" for k in range(-(-meta["pages"] // per))]
+    tables = meta["tables"]
+    assert len(tables) == -(-meta["pages"] // per)
+    for k, name in enumerate(tables):  # named by their bytes: a cached older one never mixes in
+        assert name == f"p{k}-{hashlib.sha1(files[name]).hexdigest()[:12]}.json"
     pages = [row for name in tables for row in json.loads(files[name])]
     assert len(pages) == meta["pages"]
     urls = [page[0] for page in pages]
@@ -101,7 +105,7 @@ def read_index(site: Path) -> Index:
     terms: dict[str, list[list[int]]] = {}
     chunks = {}
     for i, (first, name) in enumerate(meta["chunks"]):
-        assert name == f"t-{hashlib.sha1(first.encode()).hexdigest()[:10]}.json"
+        assert name == f"t-{hashlib.sha1(files[name]).hexdigest()[:12]}.json"
         chunk = json.loads(files[name])
         keys = list(chunk)
         assert keys and keys[0] == first and keys == sorted(keys, key=utf16)
@@ -143,6 +147,12 @@ def state(site: Path) -> dict[str, tuple[bytes, int, int]]:
 def touched(before: dict, after: dict) -> set[str]:
     """The files written, added or deleted between two `state`s."""
     return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def written(before: dict, after: dict) -> set[str]:
+    """The files written between two `state`s (files are named by their bytes but
+    index.json: a changed file is a new one, its older self deleted)."""
+    return {name for name in after if before.get(name) != after[name]}
 
 
 def _edit(path: Path, text: str, clock: list[int]) -> None:
@@ -210,6 +220,12 @@ def test_title_aliases_and_description_count_in_the_top_section(tmp_path: Path) 
     assert index.find("sunny") == {"note.html": {0: 1}}
     assert index.find("meadow") == {"note.html": {0: words.TITLE_WEIGHT + 1 + 1}}
     assert index.find("more") == {"note.html": {1: 1}}
+
+
+def test_a_lede_that_is_no_string_is_found_as_the_page_shows_it(tmp_path: Path) -> None:
+    site = build(tmp_path, {"Orwell.md": "---\ndescription: 1984\n---\nA novel.\n"})
+    assert '<p class="mm-lede">1984</p>' in (site / "orwell.html").read_text(encoding="utf-8")
+    assert read_index(site).find("1984") == {"orwell.html": {0: 1}}
 
 
 def test_the_mind_map_view_does_not_add_words_twice(tmp_path: Path) -> None:
@@ -306,7 +322,7 @@ def test_terms_are_in_javascript_order_and_cut_into_chunks() -> None:
     assert sorted(words).index("\U00020000") > sorted(words).index("\ufa0e")  # in Python, last
     merged = {t: p for chunk in chunks for t, p in chunk.items()}
     assert [p[0] for p in merged["z"]] == [0, 1]  # a.html is page 0
-    assert json.loads(files["p0.json"]) == [
+    assert json.loads(files[meta["tables"][0]]) == [
         ["a.html", "a.html", "", [""]],
         ["b.html", "b.html", "", [""]],
     ]
@@ -322,8 +338,8 @@ def test_two_builds_write_byte_identical_indexes(
     monkeypatch.setattr(search, "PAGES_PER_FILE", per_file)
     one, two = build(tmp_path, VAULT, "one"), build(tmp_path, VAULT, "two")
     files = index_files(one)
-    tables = ["p0.json"] if per_file > 1 else ["p0.json", "p1.json"]
-    assert sorted(n for n in files if n.startswith("p")) == tables
+    tables = ["p0"] if per_file > 1 else ["p0", "p1"]
+    assert sorted(n.partition("-")[0] for n in files if n.startswith("p")) == tables
     assert sum(n.startswith("t-") for n in files) >= 1
     assert files == index_files(two)
     assert {u for u in read_site(one) if u.startswith(f"{SEARCH_DIR}/")} == {
@@ -354,6 +370,20 @@ def test_turning_search_off_deletes_the_index_and_on_makes_it_again(tmp_path: Pa
     assert not (out / "search.html").exists() and (out / "alpha.html").is_file()
     Builder(notes, out, Config(), jobs=1).build()
     assert index_files(out) == made
+
+
+def test_a_file_put_into_the_index_folder_is_deleted_by_the_next_build(tmp_path: Path) -> None:
+    """The folder is the index's own (no vault file lands there): anything else found in it
+    (by hand, or a file of an older index) is deleted, and the index is made whole again."""
+    notes = write_files(tmp_path / "notes", VAULT)
+    out = tmp_path / "site"
+    Builder(notes, out, Config(), jobs=1).build()
+    before = index_files(out)
+    (out / SEARCH_DIR / "notes.txt").write_text("by hand", encoding="utf-8")
+    (out / SEARCH_DIR / "t-000000000000.json").write_text("{}", encoding="utf-8")
+    Builder(notes, out, Config(), jobs=1).build()
+    assert index_files(out) == before
+    read_index(out)
 
 
 def test_an_unchanged_site_keeps_its_index_and_a_deleted_one_is_made_again(
@@ -406,8 +436,15 @@ def test_an_edit_rewrites_only_the_chunks_of_the_terms_it_swaps(tmp_path: Path) 
     new = read_index(out)
     assert new.find("zzquokka") == {"n07.html": {0: 1}} and new.find(lost) == {}
     after = state(out)
-    assert touched(before, after) == {chunk_of(old, lost), chunk_of(new, "zzquokka")}
-    assert len(touched(before, after)) < len(before) / 3
+    neighbour = next(first for first, name in old.meta["chunks"] if name == chunk_of(old, lost))
+    new_chunks = {chunk_of(new, "zzquokka"), chunk_of(new, neighbour)}
+    assert written(before, after) == {"index.json", *new_chunks}
+    # gone: the chunk that held `lost`, and the one "zzquokka" went into, under their old names
+    home = max((f for f, _n in old.meta["chunks"] if utf16(f) <= utf16("zzquokka")), key=utf16)
+    into = dict(old.meta["chunks"])[home]
+    assert set(before) - set(after) == {chunk_of(old, lost), into}
+    kept = set(before) & set(after) - {"index.json"}
+    assert len(kept) >= len(before) - 3 and all(before[n] == after[n] for n in kept)
     assert index_files(out) == clean_index(notes, tmp_path / "clean")
 
 
@@ -421,7 +458,9 @@ def test_an_edit_that_adds_a_word_rewrites_only_the_chunks_of_its_new_terms(
     (notes / "N07.md").write_text(MANY["N07.md"] + "\nzzquokka\n", encoding="utf-8")
     Builder(notes, out, Config(), jobs=1).build()
     new = read_index(out)
-    assert touched(before, state(out)) == {chunk_of(new, "zzquokka")}
+    after = state(out)
+    assert written(before, after) == {"index.json", chunk_of(new, "zzquokka")}
+    assert len(set(before) - set(after)) == 1  # the chunk it was added to, under its old name
 
 
 def test_notes_added_and_removed_update_the_page_tables(
@@ -443,18 +482,18 @@ def test_notes_added_and_removed_update_the_page_tables(
         return index
 
     check(["a.html", "b.html", "c.html", "d.html", "e.html"], "0")
-    tables = sorted(n for n in index_files(out) if n.startswith("p"))
-    assert tables == ["p0.json", "p1.json", "p2.json"]
+    tables = sorted(n.partition("-")[0] for n in index_files(out) if n.startswith("p"))
+    assert tables == ["p0", "p1", "p2"]
     before = state(out)
     (notes / "f.md").write_text("Note f about ffword.\n", encoding="utf-8")
     check(["a.html", "b.html", "c.html", "d.html", "e.html", "f.html"], "1")
-    changed = touched(before, state(out))
-    assert "p2.json" in changed and "p0.json" not in changed and "p1.json" not in changed
+    changed = {n.partition("-")[0] for n in touched(before, state(out)) if n.startswith("p")}
+    assert changed == {"p2"}  # p0 and p1 kept their bytes and names
     (notes / "a.md").unlink()
     (notes / "c.md").unlink()
     index = check(["b.html", "d.html", "e.html", "f.html"], "2")
     assert index.find("aaword") == {} and index.find("ccword") == {}
-    assert not (out / SEARCH_DIR / "p2.json").exists()
+    assert not list((out / SEARCH_DIR).glob("p2-*.json"))
     for c in "bdef":
         (notes / f"{c}.md").unlink()
     Builder(notes, out, Config(), jobs=1).build()  # no note left: an empty index

@@ -4,21 +4,25 @@ The index is made from what the parser counted of each note (`Note.postings`, wo
 not from the pages: no page is read again, and making it costs about a tenth of a second at
 1,000 notes. A browser fetches only what a query needs (`templates/static/search.js`):
 
-- `index.json`: the number of pages, and the first term of each chunk of terms;
+- `index.json`: the number of pages, the first term and the file of each chunk of terms,
+  and the files of the page tables; fetched afresh whenever search opens (`no-cache`);
 - `t-<hash>.json`: a chunk of terms (in order), each with its postings: for every page that
   holds it, `[page, score, section, weight, section, weight, ...]`. The score is a BM25 term
   weight (`words.score`) of the term's weighted count in the page and the page's length; the
   sections (0: the page's top, then its headings) and weights say where the term is, so that
   a result opens at the section that holds most of the query's words;
-- `p<k>.json`: pages `k*PAGES_PER_FILE` onwards, each `[url, title, folder, [anchor, ...]]`
-  (its sections' anchors: "" for the page's top, then its headings').
+- `p<k>-<hash>.json`: pages `k*PAGES_PER_FILE` onwards, each `[url, title, folder, [anchor,
+  ...]]` (its sections' anchors: "" for the page's top, then its headings').
 
 A result's excerpt is cut from the note page itself, which the browser fetches when the
-result is shown. Chunks end at terms whose hash says so (content-defined, `_CUT`), or at a
+result is shown. Every file but `index.json` is named by a hash of its bytes, so a browser
+holding files of an older index (GitHub Pages lets it keep them ten minutes) never mixes them
+with this one's. Chunks end at terms whose hash says so (content-defined, `_CUT`), or at a
 size, so an edited note changes only the chunks of the terms whose counts it changes (page
-lengths are banded for BM25: a few words more rarely change the others' scores), and their
-names are hashes of their first terms: unchanged chunks keep their bytes and names, and are
-not written again. The output is byte-identical for the same notes.
+lengths are banded for BM25: a few words more rarely change the others' scores): the other
+files keep their bytes and names, and are not written again. The folder is the index's own
+(`urls.RESERVED_FOLDERS`): a file found there that the index does not name is deleted. The
+output is byte-identical for the same notes.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ import hashlib
 import json
 import os
 import posixpath
-import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -44,12 +47,10 @@ from mindmap.words import Postings
 
 SEARCH_DIR = "search-index"
 META = f"{SEARCH_DIR}/index.json"
-FORMAT = 1  # bump when the files' layout changes (search.js reads `format`)
+FORMAT = 2  # bump when the files' layout changes (search.js reads `format`)
 PAGES_PER_FILE = 64
 _CUT = 40  # a chunk of terms ends, on average, every this many terms (content-defined) ...
 _CHUNK_BYTES = 24_000  # ... or once it holds this many bytes
-# The index's files in its folder (a vault folder of that name may hold pages: not touched)
-_FILES = re.compile(r"index\.json|t-[0-9a-f]{10}\.json|p\d+\.json")
 
 
 @dataclass(frozen=True)
@@ -105,21 +106,30 @@ def index_files(
                 postings[t] = [row]
             else:
                 found.append(row)
-    chunks = _chunks(postings, stop)
-    files = {_chunk_name(first): data for first, data in chunks.items()}
-    firsts = list(chunks)
+    files: dict[str, bytes] = {}
+    chunks = [[first, _named(files, "t", data)] for first, data in _chunks(postings, stop).items()]
+    tables = []
     for start in range(0, len(pages), PAGES_PER_FILE):
         table = pages[start : start + PAGES_PER_FILE]
         rows = [[p.url, p.title, p.folder, p.postings.anchors] for p in table]
-        files[f"p{start // PAGES_PER_FILE}.json"] = _dump(rows)
+        tables.append(_named(files, f"p{start // PAGES_PER_FILE}", _dump(rows)))
     meta = {
         "format": FORMAT,
         "pages": len(pages),
         "perFile": PAGES_PER_FILE,
-        "chunks": [[t, _chunk_name(t)] for t in firsts],
+        "chunks": chunks,
+        "tables": tables,
     }
     files["index.json"] = _dump(meta)
     return files
+
+
+def _named(files: dict[str, bytes], prefix: str, data: bytes) -> str:
+    """Add a file to `files` under a name made of a hash of its bytes, which it returns: a
+    browser that cached a file of an older index never takes it for this one's."""
+    name = f"{prefix}-{hashlib.sha1(data).hexdigest()[:12]}.json"
+    files[name] = data
+    return name
 
 
 def _chunks(
@@ -145,19 +155,17 @@ def _chunks(
     return out
 
 
-def _chunk_name(first: str) -> str:
-    return f"t-{hashlib.sha1(first.encode()).hexdigest()[:10]}.json"
-
-
 def _files(folder: Path) -> dict[str, Path]:
-    """The index's files in its folder, by name (not a vault's pages there, nor links)."""
+    """The files in the index's folder, by name: the index's own (no vault file lands in it,
+    `urls.RESERVED_FOLDERS`), or left there by hand. Links are listed too, to be deleted
+    (the link alone), never read or written through; folders are left alone."""
     found: dict[str, Path] = {}
     if folder.is_symlink():
         return found
     try:
         with os.scandir(folder) as entries:
             for e in entries:
-                if _FILES.fullmatch(e.name) and e.is_file(follow_symlinks=False):
+                if e.is_symlink() or e.is_file(follow_symlinks=False):
                     found[e.name] = folder / e.name
     except (FileNotFoundError, NotADirectoryError):
         pass
@@ -174,7 +182,8 @@ def write_index(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
     written = []
     for name in sorted(files, key=lambda n: n == "index.json"):
         target = root / name
-        if name in old and target.read_bytes() == files[name]:
+        same = name in old and not target.is_symlink() and target.read_bytes() == files[name]
+        if same:
             continue
         replace_file(target, files[name])
         written.append(f"{SEARCH_DIR}/{name}")
@@ -234,13 +243,11 @@ class SearchIndex:
             return None
         try:
             meta = json.loads((self.out_dir / META).read_bytes())
-            tables = -(-int(meta["pages"]) // int(meta["perFile"]))
-            names = {"index.json", *(n for _t, n in meta["chunks"])}
-            names.update(f"p{k}.json" for k in range(tables))
+            names = {"index.json", *(n for _t, n in meta["chunks"]), *meta["tables"]}
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if not names <= set(_files(self.out_dir / SEARCH_DIR)):
-            return None  # a file deleted by hand
+        if names != set(_files(self.out_dir / SEARCH_DIR)):
+            return None  # a file deleted, or put there, by hand
         return key
 
     def want(self, entries: Iterable[Entry], now: bool) -> list[Diagnostic]:

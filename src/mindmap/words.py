@@ -1,10 +1,11 @@
 """Words as search cuts and weighs them: what a note gives the search index.
 
-A word is a run of letters and digits (Unicode categories L and N); each CJK character is a
-word of its own. Its term is the word folded (lower case; accents and other marks dropped
-after NFKD) with a light English stemmer that drops plural endings ("graphs" → "graph",
-"classes" → "class", "stories" → "story"). `templates/static/search.js` cuts a query the
-same way (`words`, `term`): tests/e2e/test_search_browser.py checks that the two agree.
+A word is a run of letters, digits and marks (Unicode categories L, N and M, and the
+joiners); each CJK character is a word of its own. Its term is the word folded (lower case;
+accents and other marks, and the joiners, dropped after NFKD) with a light English stemmer
+that drops plural endings ("graphs" → "graph", "classes" → "class", "stories" → "story").
+`templates/static/search.js` cuts a query the same way (`words`, `term`):
+tests/e2e/test_search_browser.py checks that the two agree.
 
 Each note's words are counted when it is parsed (in the parser processes, kept in the
 cache): one count per section, the text before its first heading and then each heading's,
@@ -25,13 +26,22 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
+from mindmap.marks import mark_class
+
 HEADING_WEIGHT = 3  # a heading's words count this many times in its section
 TITLE_WEIGHT, ALIAS_WEIGHT = 5, 3  # a word of the title or an alias counts this many times
 _K1, _B, _LENGTH = 1.2, 0.75, 400  # BM25; `_LENGTH`: a page's length of average weight
 _BAND = 1.1  # page lengths are rounded to bands this much apart (`_norm`)
-_WORD = re.compile(r"[^\W_]+")  # letters and digits: Python's \w without "_"
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-# A block's tag parts words; an inline tag (emphasis, a link, a link's placeholder) does not:
+_JOINERS = "\u00ad\u200c\u200d"  # a soft hyphen, the zero-width (non-)joiner: inside words
+# Letters, digits and marks (Python's \w, whose "_" `words` splits at, and the marks, which
+# \w leaves out: "re\u0301sume\u0301", Hindi or pointed Hebrew is one word), and joiners
+_WORD = re.compile(f"[\\w{mark_class()}{_JOINERS}]+")
+_DROP = frozenset(_JOINERS)
+_CJK = re.compile(  # Han, kana (half-width too), Hangul, and the CJK extensions beyond the BMP
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f]"
+)
+# A block's tags part words; an inline tag (emphasis, a link, a link's placeholder) does not:
 # `un<em>believ</em>able` is one word, as the page shows it
 _BLOCK = re.compile(
     r"</?(?:p|li|ul|ol|div|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd|br|hr"
@@ -76,7 +86,9 @@ def term(word: str) -> str:
     word = word.lower()
     if not word.isascii():
         decomposed = unicodedata.normalize("NFKD", word)
-        word = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+        word = "".join(
+            c for c in decomposed if not unicodedata.category(c).startswith("M") and c not in _DROP
+        )
         word = word.lower()
     return _stem(word)
 
@@ -92,8 +104,11 @@ def _stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of plain text, in order: runs of letters and digits, CJK one by one."""
+    """The words of plain text, in order: runs of letters, digits and marks, CJK one by
+    one."""
     found = _WORD.findall(text)
+    if "_" in text:
+        found = [w for run in found for w in run.split("_") if w]
     if not _CJK.search(text):
         return found
     out: list[str] = []

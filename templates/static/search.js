@@ -1,7 +1,9 @@
 // Full-text search over the notes, with the index the build writes into search-index/
-// (src/mindmap/search.py): index.json (the first term of each chunk) loads when search opens,
-// then a query fetches only the chunks of its words' terms, and each result shown its row of
-// a page table and its note page, from which the excerpt is cut. Words are cut into terms as
+// (src/mindmap/search.py): index.json (the chunks' first terms and files) loads afresh when
+// search opens, then a query fetches only the chunks of its words' terms, and each result
+// shown its row of a page table and its note page, from which the excerpt is cut. Files but
+// index.json are named by their bytes' hash: when one is gone (the site was rebuilt since
+// index.json loaded), index.json is loaded again and the query asked again, once. Words are cut into terms as
 // src/mindmap/words.py does (`words`, `term`). A query's words must all be found; each
 // matches the terms it starts (from two letters on) or equals, ranked by BM25.
 // The header's "Search" link opens a dialog (so do "/" and Ctrl-K or Cmd-K, when not typing);
@@ -17,8 +19,10 @@
   var shown = [], active = -1, asked = 0, results = [], answered = "", looked = [];
   var PAGE = 10;  // results shown at a time (each loads its note page for the excerpt)
   var EXCERPT = 24, BEFORE = 6;  // words in an excerpt; of them, before the first match
+  var LONGEST = 80;  // characters of an excerpt's part (a word, or the text between marks)
   var MAX_CHUNKS = 8;  // a word's prefix spans at most this many chunks (the rest unread)
-  var fetched = {};  // url → promise of its JSON or text
+  var fetched = Object.create(null);  // url → promise of its JSON or text
+  var moreUnderWay = null, goAfter = false;  // "Show more" loading; Enter before results
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -62,13 +66,14 @@
   function say(text) { ui.status.textContent = text; }
 
   // --- words and terms: exactly as src/mindmap/words.py cuts them ---
-  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/;
-  var CJK_SPLIT = new RegExp("(" + CJK.source + ")");
-  var WORD = /[\p{L}\p{N}]+/gu;
-  // elements that part words (words.py `_BLOCK`); other tags do not: un<em>believ</em>able
-  var BLOCK = new RegExp("^(p|li|ul|ol|div|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|" +
-    "dl|dt|dd|br|hr|section|details|summary|figure|figcaption|aside|nav|header|footer|img|" +
-    "iframe|video|audio|math|mtr|mtd|mrow|mi|mo|mn)$", "i");
+  var CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{3134f}]/u;
+  var CJK_SPLIT = new RegExp("(" + CJK.source + ")", "u");
+  var WORD = /[\p{L}\p{N}\p{M}\u00ad\u200c\u200d]+/gu;  // letters, digits, marks, joiners
+  // elements whose edges part words (words.py `_BLOCK`); other tags do not:
+  // un<em>believ</em>able is one word
+  var BLOCKS = "p,li,ul,ol,div,h1,h2,h3,h4,h5,h6,blockquote,pre,table,thead,tbody,tr,td,th," +
+    "dl,dt,dd,br,hr,section,details,summary,figure,figcaption,aside,nav,header,footer,img," +
+    "iframe,video,audio,math,mtr,mtd,mrow,mi,mo,mn";
 
   // The words of a text with where they are: [start, end, word], CJK characters one by one.
   function spans(text) {
@@ -89,7 +94,9 @@
 
   function term(word) {
     var w = word.toLowerCase();
-    if (/[^\x00-\x7f]/.test(w)) w = w.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+    if (/[^\x00-\x7f]/.test(w)) {
+      w = w.normalize("NFKD").replace(/[\p{M}\u00ad\u200c\u200d]/gu, "").toLowerCase();
+    }
     if (w.length > 4 && /ies$/.test(w)) return w.slice(0, -3) + "y";
     if (w.length > 4 && /(sses|xes|zes|ches|shes)$/.test(w)) return w.slice(0, -2);
     if (w.length > 3 && /s$/.test(w) && !/(ss|us|is)$/.test(w)) return w.slice(0, -1);
@@ -99,7 +106,7 @@
   // A query's terms, each once; `prefix`: it also finds the terms it starts (not a lone
   // letter, nor a CJK character, which is a word of its own).
   function queryTerms(query) {
-    var seen = {}, out = [];
+    var seen = Object.create(null), out = [];
     words(query.normalize("NFC")).forEach(function (w) {
       var t = term(w);
       if (!t || seen[t]) return;
@@ -131,9 +138,11 @@
     }
     if (!index) {
       var base = new URL(root + "search-index/", document.baseURI).href;
-      index = get(base + "index.json").then(function (meta) {
-        if (meta.format !== 1) throw new Error("unknown index format");
-        return { meta: meta, base: base };
+      // asked afresh (a cached one may name files a rebuild of the site has replaced)
+      index = indexJson(base).then(function (raw) {
+        var meta = JSON.parse(raw);
+        if (meta.format !== 2) throw new Error("unknown index format");
+        return { meta: meta, base: base, raw: raw };
       });
       index.catch(function () {
         index = null;
@@ -145,6 +154,28 @@
 
   // The chunks that may hold a query term's matches: the one where the term would be, and
   // those after it that start with it (terms are in order).
+  // index.json, asked afresh (a cached one may name files a rebuild of the site replaced)
+  function indexJson(base) {
+    return fetch(base + "index.json", { cache: "no-cache" }).then(function (r) {
+      if (!r.ok) throw new Error("no index: " + r.status);
+      return r.text();
+    });
+  }
+
+  // The index's files are gone: the site was rebuilt since index.json loaded. Forget it and
+  // what came with it; the caller asks again, once.
+  function reload() {
+    index = null;
+    fetched = Object.create(null);
+    return load();
+  }
+
+  // A query found nothing: the site may have been rebuilt since index.json loaded (a page
+  // left open). The newer index when index.json changed (the caller asks again), else null.
+  function newer(ix) {
+    return indexJson(ix.base).then(function (raw) { return raw === ix.raw ? null : reload(); });
+  }
+
   function chunksFor(ix, q) {
     var list = ix.meta.chunks, lo = 0, hi = list.length - 1, at = 0;
     while (lo <= hi) {
@@ -220,7 +251,7 @@
   // What a result shows: title, folder, and the section it leads to, with an excerpt cut
   // from the note page around the first of the query's words there.
   function data(ix, hit, terms) {
-    var per = ix.meta.perFile, file = ix.base + "p" + Math.floor(hit.page / per) + ".json";
+    var per = ix.meta.perFile, file = ix.base + ix.meta.tables[Math.floor(hit.page / per)];
     return get(file).then(function (rows) {
       var row = rows[hit.page % per], d = { url: row[0], title: row[1], folder: row[2] };
       var at = section(row, hit, terms), url = new URL(root + row[0], document.baseURI).href;
@@ -256,13 +287,16 @@
     // not text: shapes, scripts and what the index leaves out
     body.querySelectorAll("[data-search-ignore], .mm-mindview, svg, script, style")
       .forEach(function (e) { e.remove(); });
-    var ids = {}, current = "", parts = [];
+    body.querySelectorAll(BLOCKS).forEach(function (e) {  // a block's edges part words
+      e.before(" ");
+      e.after(" ");
+    });
+    var ids = Object.create(null), current = "", parts = [];
     sections.forEach(function (a) { if (a) ids[a] = true; });
     var walk = doc.createTreeWalker(body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     for (var node = walk.nextNode(); node; node = walk.nextNode()) {
       if (node.nodeType === 1) {
         if (/^H[1-6]$/.test(node.tagName) && ids[node.id]) current = node.id;
-        if (BLOCK.test(node.tagName) && current === anchor) parts.push(" ");  // words apart
       } else if (current === anchor) {
         parts.push(node.data);
       }
@@ -290,47 +324,69 @@
     }
     out.push([text.slice(pos, found[to - 1][1]), false]);
     if (to < found.length) out.push([" \u2026", false]);
-    return out;
+    return out.map(function (part) {  // a word of thousands of letters is shown cut
+      return part[0].length > LONGEST ? [part[0].slice(0, LONGEST) + "\u2026", part[1]] : part;
+    });
   }
 
   function search(query) {
     var n = ++asked, loading = load();
+    goAfter = false;
     query = query.trim();
     clearTimeout(timer);
     if (!loading) return;
     if (!query) { results = []; answered = ""; show([]); return; }
-    timer = setTimeout(function () {  // the query once typing pauses
-      loading.then(function (ix) {
-        return rank(ix, query).then(function (found) {
-          if (n !== asked) return null;  // a newer query took over
-          return Promise.all(found.hits.slice(0, PAGE).map(function (hit) {
-            return data(ix, hit, found.terms);
-          })).then(function (first) {
-            if (n !== asked) return;
-            answered = query;
-            looked = found.terms;
-            results = found.hits;
-            show(first);
-          });
+    // The query's results (found nothing: index.json is asked again first, in case the
+    // site was rebuilt while this page was open), shown.
+    var ask = function (ix, again) {
+      return rank(ix, query).then(function (found) {
+        if (n !== asked) return null;  // a newer query took over
+        if (found.hits.length || again) return answer(ix, found);
+        return newer(ix).then(function (fresh) {
+          return fresh ? ask(fresh, true) : answer(ix, found);
         });
+      });
+    };
+    var answer = function (ix, found) {
+      return Promise.all(found.hits.slice(0, PAGE).map(function (hit) {
+        return data(ix, hit, found.terms);
+      })).then(function (first) {
+        if (n !== asked) return;
+        answered = query;
+        looked = found.terms;
+        results = found.hits;
+        show(first);
+        if (goAfter) { goAfter = false; go(); }
+      });
+    };
+    timer = setTimeout(function () {  // the query once typing pauses
+      timer = 0;
+      loading.then(function (ix) { return ask(ix, false); }).catch(function () {
+        // a file gone: the site was rebuilt
+        return n === asked ? reload().then(function (ix) { return ask(ix, true); }) : null;
       }).catch(function () { if (n === asked) say("Search failed; try again."); });
     }, 100);
   }
 
   // The next results of the same query, after those shown (the first of them selected).
   function showMore() {
+    if (moreUnderWay) return;  // a second click while the first one's results load
     var n = asked, from = shown.length;
-    load().then(function (ix) {
+    moreUnderWay = load().then(function (ix) {
       return Promise.all(results.slice(from, from + PAGE).map(function (hit) {
         return data(ix, hit, looked);
       }));
-    }).then(function (more) {
+    }).then(function (next) {
+      moreUnderWay = null;
       if (n !== asked) return;
-      show(shown.concat(more), from);
+      show(shown.concat(next), from);
       // the button is gone: back to the query, without scrolling the page away from the
       // results just shown (the first of them is selected and in view)
       if (ui.more.hidden) ui.input.focus({ preventScroll: true });
-    }).catch(function () { if (n === asked) say("Search failed; try again."); });
+    }).catch(function () {
+      moreUnderWay = null;
+      if (n === asked) say("Search failed; try again.");
+    });
   }
 
   function show(data, first) {
@@ -374,7 +430,13 @@
     ui.list.children[i].scrollIntoView({ block: "nearest" });
   }
 
+  // Enter: the chosen result; typed before the results of what the box holds came, the
+  // first of those results once they come.
   function go() {
+    if (timer || answered !== ui.input.value.trim()) {
+      goAfter = !!ui.input.value.trim();
+      return;
+    }
     var li = ui.list.children[active < 0 ? 0 : active];
     if (li) location.href = li.firstChild.href;
   }

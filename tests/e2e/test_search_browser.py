@@ -7,19 +7,23 @@ Skips when Chromium or Playwright is missing; `.ci/run` installs them.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from mindmap import search
 from mindmap.build import build_site
-from mindmap.config import load_config
+from mindmap.config import Config, load_config
 from mindmap.serve import DevServer
 
 from .conftest import open_page
@@ -120,7 +124,28 @@ WORDS_VAULT = {
     "Cjk.md": "日本語のノート\n",
     "Inline.md": "It is un*believ*able, a **Mind**map of [[Plurals|Note]]book.\n",
     "Digits.md": "Released in 2024, version 3.11.\n",
+    "Ctor.md": "Every object has a constructor.\n",
+    "Top.md": "# Constructor\n\nThe zebrafruit makes objects.\n",
+    "Marks.md": "My re\u0301sume\u0301, then \u05e9\u05c1\u05b8\u05dc\u05d5\u05b9\u05dd and"
+    " \u0939\u093f\u0928\u094d\u0926\u0940 written.\n",
+    "Math.md": "It weighs $5\\text{kg}$ today.\n",
+    "Long.md": "A " + "w" * 3000 + " word.\n",
 }
+
+
+@pytest.fixture(scope="module")
+def words_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    tmp = tmp_path_factory.mktemp("words")
+    for name, text in WORDS_VAULT.items():
+        (tmp / "notes" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / "notes" / name).write_text(text, encoding="utf-8")
+    dev = DevServer(tmp / "notes", tmp / "site", None, log=lambda _line: None)
+    dev.start("127.0.0.1", 0)
+    try:
+        ready(dev.url)
+        yield dev
+    finally:
+        dev.stop()
 
 
 @pytest.mark.parametrize(
@@ -135,10 +160,16 @@ WORDS_VAULT = {
         ("unbelievable", "Inline", ["unbelievable"]),
         ("mindmap notebook", "Inline", ["Mindmap", "Notebook"]),
         ("2024", "Digits", ["2024"]),
+        ("constructor", "Constructor", ["Constructor"]),  # a name JavaScript's objects know
+        ("zebrafruit", "Constructor", ["zebrafruit"]),  # under the heading "#constructor"
+        ("résumé", "Marks", ["re\u0301sume\u0301"]),  # written with combining accents
+        ("\u05e9\u05dc\u05d5\u05dd", "Marks", ["\u05e9\u05c1\u05b8\u05dc\u05d5\u05b9\u05dd"]),
+        ("\u0939\u093f\u0928\u094d\u0926\u0940", "Marks", ["\u0939\u093f\u0928\u094d\u0926\u0940"]),
+        ("kg", "Math", ["kg"]),  # MathML's elements part words, as in the index
     ],
 )
 def test_the_browser_cuts_words_as_the_index_does(
-    tmp_path_factory: pytest.TempPathFactory,
+    words_site: DevServer,
     browser: object,
     errors: list[str],
     query: str,
@@ -146,25 +177,102 @@ def test_the_browser_cuts_words_as_the_index_does(
     marked: list[str],
 ) -> None:
     """search.js folds, stems and splits a query, and finds and marks words in an excerpt,
-    exactly as words.py cut the notes: accents and case, plurals, CJK characters, words that
-    inline markup or a link cuts on the page."""
-    site = tmp_path_factory.mktemp("words") / "site"
-    notes = site.parent / "notes"
-    for name, text in WORDS_VAULT.items():
-        (notes / name).parent.mkdir(parents=True, exist_ok=True)
-        (notes / name).write_text(text, encoding="utf-8")
-    dev = DevServer(notes, site, None, log=lambda _line: None)
-    dev.start("127.0.0.1", 0)
+    exactly as words.py cut the notes: accents and case, plurals, CJK characters, marks
+    inside words (NFD accents, Hebrew points, Hindi vowel signs), words that inline markup
+    or a link cuts on the page, and words that are names of JavaScript's objects."""
+    page = open_page(browser, words_site.url + f"search.html?q={quote(query)}", errors)
+    result = page.locator("main .mm-search-result").first  # type: ignore[attr-defined]
+    expect(result.locator(".mm-search-title")).to_have_text(title)
+    expect(result.locator(".mm-search-excerpt mark")).to_have_text(marked)
+
+
+def test_an_excerpt_cuts_a_word_of_thousands_of_letters(
+    words_site: DevServer, browser: object, errors: list[str]
+) -> None:
+    page = open_page(browser, words_site.url + "search.html?q=word", errors)
+    excerpt = page.locator("main .mm-search-result", has_text="Long").locator(".mm-search-excerpt")  # type: ignore[attr-defined]
+    expect(excerpt).to_contain_text("\u2026")
+    assert len(excerpt.inner_text()) < 200
+
+
+class Cached(SimpleHTTPRequestHandler):
+    """Files as GitHub Pages serves them: a browser may keep each for ten minutes."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_page_open_while_the_site_is_rebuilt_searches_the_new_index(
+    tmp_path: Path, browser: object, errors: list[str]
+) -> None:
+    """A reader's page searched, then the site was rebuilt and published (a note added, so
+    the notes after it are numbered anew, and one edited), while the browser kept the
+    files it had: the same page, asked again, answers from the new index, never a mix."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, word in (("b", "banana"), ("c", "cherry"), ("d", "damson")):
+        (notes / f"{name}.md").write_text(f"Only {word} here.\n", encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(notes, site, Config(), jobs=1, cache=True)
+    handler = functools.partial(Cached, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        ready(dev.url)
-        page = open_page(browser, dev.url + f"search.html?q={query}", errors)
-        result = page.locator("main .mm-search-result")  # type: ignore[attr-defined]
-        expect(result).to_have_count(1)
-        expect(result.locator(".mm-search-title")).to_have_text(title)
-        marks = result.locator(".mm-search-excerpt mark")
-        expect(marks).to_have_text(marked)
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/search.html"
+        page = open_page(browser, url, errors)
+        box = page.locator("main #mm-search-q")  # type: ignore[attr-defined]
+        titles = page.locator("main .mm-search-title")  # type: ignore[attr-defined]
+        for word, title in (("banana", "b"), ("cherry", "c"), ("damson", "d")):
+            box.fill(word)
+            expect(titles).to_have_text([title])
+        (notes / "a.md").write_text("Only apple here.\n", encoding="utf-8")
+        (notes / "c.md").write_text("Only cherry here, and elderberry.\n", encoding="utf-8")
+        build_site(notes, site, Config(), jobs=1, cache=True)
+        for word, title in (("banana", "b"), ("elderberry", "c"), ("damson", "d"), ("apple", "a")):
+            box.fill(word)
+            expect(titles).to_have_text([title])
     finally:
-        dev.stop()
+        httpd.shutdown()
+
+
+def test_show_more_clicked_twice_shows_each_result_once(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    dev, _notes = served
+    page = open_page(browser, dev.url + "search.html?q=forgetting", errors)
+    results = page.locator("main .mm-search-result")  # type: ignore[attr-defined]
+    expect(results).to_have_count(10)
+    total = int(page.locator("main .mm-search-status").inner_text().split()[0])  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Show more results").dblclick()  # type: ignore[attr-defined]
+    expect(results).to_have_count(min(total, 20))
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]  (a second batch would come by now)
+    urls = [a.get_attribute("href") for a in page.locator("main .mm-search-result a").all()]  # type: ignore[attr-defined]
+    assert len(urls) == min(total, 20) and len(set(urls)) == len(urls)
+
+
+def test_enter_before_the_results_of_the_query_opens_none_of_the_last_ones(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    """Enter pressed while the box's query is still being asked waits for its results: the
+    first of them opens, not the first result of what the box held before."""
+    dev, _notes = served
+    page = open_page(browser, dev.url + "search.html", errors)
+    box = page.locator("main #mm-search-q")  # type: ignore[attr-defined]
+    box.fill("gradient")
+    expect(page.locator("main .mm-search-result").first).to_be_visible()  # type: ignore[attr-defined]
+    box.press_sequentially(" xyzzyq")
+    box.press("Enter")
+    status = page.locator("main .mm-search-status")  # type: ignore[attr-defined]
+    expect(status).to_have_text("No note matches \u201cgradient xyzzyq\u201d.")
+    page.wait_for_timeout(300)  # type: ignore[attr-defined]
+    assert page.url.endswith("/search.html")  # type: ignore[attr-defined]
+    box.fill("Zettelkasten")
+    box.press("Enter")  # at once: opens the first result once it comes
+    page.wait_for_url("**/methods/zettelkasten.html")  # type: ignore[attr-defined]
 
 
 def test_words_of_unpublished_notes_find_nothing(
@@ -369,14 +477,9 @@ def test_a_saved_word_is_found_once_the_server_is_idle(
 def _tables(site: Path) -> list[list[tuple[str, str]]]:
     """The index's page tables, in order: (url, title) of each page."""
     meta = json.loads((site / search.META).read_bytes())
-    count = -(-meta["pages"] // meta["perFile"])
-    return [
-        [
-            (row[0], row[1])
-            for row in json.loads((site / search.SEARCH_DIR / f"p{k}.json").read_bytes())
-        ]
-        for k in range(count)
-    ]
+    folder = site / search.SEARCH_DIR
+    tables = [json.loads((folder / name).read_bytes()) for name in meta["tables"]]
+    return [[(row[0], row[1]) for row in rows] for rows in tables]
 
 
 def test_results_come_from_every_page_table_and_chunk(
