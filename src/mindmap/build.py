@@ -346,23 +346,7 @@ class Builder:
         try:
             env = self._environment(digest) if todo or cold else None
             own_graph = with_graph and graph is None and not defer
-
-            def copy_all() -> None:  # a cold build copies every file while pages render
-                assert writer is not None
-                for url, path in sources.items():
-                    writer.copy(url, path)
-
-            rendered = render_pages(
-                plan,
-                env,
-                todo,
-                own_graph,
-                self.jobs,
-                writer,
-                self.keep,
-                cold,
-                copy_all if cold else None,
-            )
+            rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
             if rendered.forked and cold:
                 plan.memo.forget()  # the pages were keyed in the workers, not here
             if rendered.layout is not None:  # graph.json was made (perhaps in a worker)
@@ -406,9 +390,10 @@ class Builder:
         writer: SiteWriter | None,
         planned: set[str],
     ) -> BuildResult:
-        """Write what changed (everything, into a fresh folder, on a cold build: its files
-        to copy are copied while the pages render)."""
+        """Write what changed (everything, into a fresh folder, on a cold build)."""
         if writer is not None:
+            for url, path in copies.items():
+                writer.copy(url, path)
             writer.write(".nojekyll", b"")
             files = writer.commit()
             return BuildResult(files=files, written=sorted(rendered.digests) + sorted(copies))

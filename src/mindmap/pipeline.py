@@ -189,22 +189,18 @@ def render_pages(
     writer: SiteWriter | None = None,
     keep: bool = True,
     with_keys: bool = False,
-    meanwhile: Callable[[], None] | None = None,
 ) -> Rendered:
     """Render `jobs` (and graph.json), on all cores when there are many.
 
     The workers render; this process writes each finished chunk (`writer`) while they go on:
     creating files costs ~0.5 ms each on some disks, and that waiting then overlaps rendering.
-    `meanwhile` is called while the workers render (once they are forked), or before the
-    pages are rendered here."""
+    """
     global _WORK
     workers = worker_count(workers)
     _WORK = _Work(plan, env, jobs, with_graph, with_keys)
     out = Rendered()
     try:
         if workers == 1 or len(jobs) < _PARALLEL_PAGES:
-            if meanwhile is not None:
-                meanwhile()
             _collect(out, _render_range((-1, len(jobs))), writer, keep)
         else:
             step = -(-len(jobs) // (workers * 8))
@@ -224,10 +220,7 @@ def render_pages(
             gc.freeze()
             try:
                 with multiprocessing.get_context("fork").Pool(workers, gc.disable) as pool:
-                    chunks = pool.imap_unordered(_collected, ranges)
-                    if meanwhile is not None:
-                        meanwhile()
-                    for chunk in chunks:
+                    for chunk in pool.imap_unordered(_collected, ranges):
                         _collect(out, chunk, writer, keep)
             finally:
                 gc.unfreeze()
@@ -371,15 +364,15 @@ _MADE: set[Path] = set()  # folders this process made (a worker writing pages)
 
 
 def _collected(bounds: tuple[int, int]) -> Rendered:
-    """`_render_range` in a worker, which then frees the cycles it left: a collection of the
-    young generations only, the objects made since the last range (what survives it, the
-    worker's memos, is not walked again; a full collection walked them all after every
-    range: 0.55 CPU seconds over the 1,000-note reference vault, against 0.13, freeing the
-    same 163,000 objects)."""
+    """`_render_range` in a worker, which then frees the cycles it left. A full collection:
+    collecting only the young generations cost a fifth of it (0.13 against 0.55 CPU seconds
+    at 1,000 notes), but `serve`'s first build of flancian-garden then hung in about one run
+    in five under load (a worker left waiting on the pool's task queue), and never with the
+    full collection; the cause was not found, so the full collection stays."""
     try:
         return _render_range(bounds)
     finally:
-        gc.collect(1)
+        gc.collect()
 
 
 def _render_range(bounds: tuple[int, int]) -> Rendered:
