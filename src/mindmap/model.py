@@ -100,6 +100,11 @@ class Note:
         """The rendered HTML of block tokens [start, end), still with placeholders."""
         return self.body[self.offsets[start] : self.offsets[end]]
 
+    def lede(self) -> str | None:
+        """Its `description` as its page shows it: as text, none when empty."""
+        value = self.meta.get("description")
+        return None if value is None or value == "" else str(value)
+
     def leading_h1(self) -> Heading | None:
         """The H1 the note opens with, if any: pages and embeds show it as the title."""
         if self.headings and self.headings[0].level == 1:

@@ -174,7 +174,7 @@ class _Work:
     jobs: list[PageJob]
     with_graph: bool
     with_keys: bool  # compute each page's input key too (cold builds, in parallel)
-    target: Path | None = None  # a cold build's new folder: workers write their pages there
+    writer: SiteWriter | None = None  # a cold build's: its workers write their pages with it
 
 
 _WORK: _Work | None = None  # shared with forked workers
@@ -216,7 +216,7 @@ def render_pages(
             # A cold build's workers write their pages into the new folder themselves: the
             # pages' bytes do not cross back to this process (0.2 CPU seconds at 1,000 notes).
             if writer is not None and not keep:
-                _WORK.target = writer.tmp
+                _WORK.writer = writer
             gc.freeze()
             try:
                 with multiprocessing.get_context("fork").Pool(workers, gc.disable) as pool:
@@ -360,9 +360,6 @@ def _collect(out: Rendered, chunk: Rendered, writer: SiteWriter | None, keep: bo
     out.merge(chunk)
 
 
-_MADE: set[Path] = set()  # folders this process made (a worker writing pages)
-
-
 def _collected(bounds: tuple[int, int]) -> Rendered:
     """`_render_range` in a worker, which then frees the cycles it left. A full collection:
     collecting only the young generations cost a fifth of it (0.13 against 0.55 CPU seconds
@@ -382,31 +379,31 @@ def _render_range(bounds: tuple[int, int]) -> Rendered:
     assert _WORK is not None
     work, out = _WORK, Rendered()
     if bounds[0] == -1 and work.with_graph:
-        _add(out, GRAPH_URL, graph_json(work.plan), [], work.target)
+        _add(out, GRAPH_URL, graph_json(work.plan), [], work.writer)
         out.layout = work.plan.graph_layout  # back to the builder from a worker process
     for job in work.jobs[max(bounds[0], 0) : bounds[1]]:
         work.plan.filler.diagnostics.clear()
         assert work.env is not None
         html, problem = render_page(work.env, job.page())
         page_diags = sorted(work.plan.filler.diagnostics) + ([problem] if problem else [])
-        _add(out, job.url, html.encode("utf-8"), page_diags, work.target)
+        _add(out, job.url, html.encode("utf-8"), page_diags, work.writer)
         if work.with_keys:
             out.keys[job.url] = job.key
     return out
 
 
 def _add(
-    out: Rendered, url: str, data: bytes, diags: list[Diagnostic], target: Path | None = None
+    out: Rendered,
+    url: str,
+    data: bytes,
+    diags: list[Diagnostic],
+    writer: SiteWriter | None = None,
 ) -> None:
-    """A page rendered: kept in `out`, or written into `target` (a worker of a cold build)."""
-    if target is None:
+    """A page rendered: kept in `out`, or written with `writer` (a worker of a cold build)."""
+    if writer is None:
         out.files[url] = data
     else:
-        path = target / url
-        if path.parent not in _MADE:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _MADE.add(path.parent)
-        path.write_bytes(data)
+        writer.write(url, data)
     out.digests[url] = hashlib.sha1(data).hexdigest()
     out.diagnostics[url] = diags
 

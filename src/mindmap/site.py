@@ -461,7 +461,7 @@ class SitePlan:
             "date": _text(meta.get("date")),
             "created": _text(meta.get("created")),
             "updated": _text(meta.get("updated")),
-            "description": _text(meta.get("description")),
+            "description": note.lede(),
             "cssclasses": meta.get("cssclasses", []),
         }
 

@@ -196,14 +196,13 @@ def _parse(md: MarkdownIt, clean: str, path: str, digest: str) -> Note:
 
 def _postings(note: Note) -> Postings:
     """What the note gives the search index (words.py)."""
-    lede = note.meta.get("description")  # as the page shows it (`site._text`)
     return note_postings(
         section_terms(note.body, note.offsets, note.headings),
         note.headings,
         note.leading_h1(),
         note.title,
         note.aliases,
-        None if lede is None or lede == "" else str(lede),
+        note.lede(),
     )
 
 
