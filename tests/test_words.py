@@ -96,6 +96,13 @@ def test_words_are_runs_of_letters_and_digits_and_underscore_splits_them() -> No
     assert words("  ...  ") == []
 
 
+def test_marks_beyond_the_basic_plane_stay_inside_words() -> None:
+    brahmi = "\U00011013\U00011038"  # a Brahmi letter and its vowel sign (a mark)
+    assert words(f"{brahmi} x\U0001d165y") == [brahmi, "x\U0001d165y"]
+    assert words(f"\U0001f600 mind{brahmi}map") == [f"mind{brahmi}map"]  # an emoji is no word
+    assert words("re\u0301sume\u0301 \U0001f600") == ["re\u0301sume\u0301"]  # plane 0's too
+
+
 def test_count_terms_weighs_and_adds_up() -> None:
     counts = count_terms("Graphs and graph", 2)
     assert counts == {"graph": 4, "and": 2}

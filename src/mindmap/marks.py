@@ -43,10 +43,12 @@ _RANGES = (
 )
 
 
-def mark_class() -> str:
-    """The marks as the inside of a regular-expression character class."""
+def mark_class(bmp: bool = True, astral: bool = True) -> str:
+    """The marks as the inside of a regular-expression character class: those of the Basic
+    Multilingual Plane (`bmp`), those beyond it (`astral`), or both."""
     out = []
     for item in _RANGES.split():
         first, _dash, last = item.partition("-")
-        out.append(chr(int(first, 16)) + (f"-{chr(int(last, 16))}" if last else ""))
+        if bmp if int(first, 16) < 0x10000 else astral:
+            out.append(chr(int(first, 16)) + (f"-{chr(int(last, 16))}" if last else ""))
     return "".join(out)

@@ -34,8 +34,14 @@ _K1, _B, _LENGTH = 1.2, 0.75, 400  # BM25; `_LENGTH`: a page's length of average
 _BAND = 1.1  # page lengths are rounded to bands this much apart (`_norm`)
 _JOINERS = "\u00ad\u200c\u200d"  # a soft hyphen, the zero-width (non-)joiner: inside words
 # Letters, digits and marks (Python's \w, whose "_" `words` splits at, and the marks, which
-# \w leaves out: "re\u0301sume\u0301", Hindi or pointed Hebrew is one word), and joiners
-_WORD = re.compile(f"[\\w{mark_class()}{_JOINERS}]+")
+# \w leaves out: "re\u0301sume\u0301", Hindi or pointed Hebrew is one word), and joiners.
+# `re` tests a class with ranges beyond the Basic Multilingual Plane range by range, 30
+# times slower than one within it (a bitmap): text with no character beyond it, nearly all,
+# is cut with the plane's own marks (`_ASTRAL`).
+_WORD = re.compile(f"[\\w{mark_class(astral=False)}{_JOINERS}]+")
+_WORD_ANY = re.compile(f"(?:[\\w{mark_class(astral=False)}{_JOINERS}]|[{mark_class(bmp=False)}])+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASCII_WORD = re.compile("[A-Za-z0-9]+")  # the same, in ASCII text
 _DROP = frozenset(_JOINERS)
 _CJK = re.compile(  # Han, kana (half-width too), Hangul, and the CJK extensions beyond the BMP
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
@@ -106,7 +112,9 @@ def _stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """The words of plain text, in order: runs of letters, digits and marks, CJK one by
     one."""
-    found = _WORD.findall(text)
+    if text.isascii():
+        return _ASCII_WORD.findall(text)
+    found = (_WORD_ANY if _ASTRAL.search(text) else _WORD).findall(text)
     if "_" in text:
         found = [w for run in found for w in run.split("_") if w]
     if not _CJK.search(text):
@@ -120,14 +128,14 @@ def words(text: str) -> list[str]:
     return out
 
 
-def count_terms(text: str, weight: int = 1, into: Counter[str] | None = None) -> Counter[str]:
-    """Add the terms of plain text to `into` (a new Counter by default), `weight` each."""
-    counts = Counter(words(text))
-    into = Counter() if into is None else into
-    for word, n in counts.items():
+def count_terms(text: str, weight: int = 1, into: dict[str, int] | None = None) -> dict[str, int]:
+    """Add the terms of plain text to `into` (a new dict by default), `weight` each."""
+    into = {} if into is None else into
+    get = into.get
+    for word, n in Counter(words(text)).items():
         t = term(word)
         if t:
-            into[t] += n * weight
+            into[t] = get(t, 0) + n * weight
     return into
 
 
@@ -148,7 +156,7 @@ def section_terms(
         counts = count_terms(html_text(body[bounds[i] : bounds[i + 1]]))
         if i:
             count_terms(headings[i - 1].text, HEADING_WEIGHT - 1, counts)
-        out.append(dict(counts))
+        out.append(counts)
     return tuple(out)
 
 
