@@ -136,3 +136,31 @@ def _twice_and_killed(tmp_path: Path) -> None:
         assert "failed (wait status" in str(err)
     else:
         raise AssertionError("a killed process gave a result")
+
+
+def test_workers_end_at_sigterm_even_under_serve_s_handler(tmp_path: Path) -> None:
+    """`serve` turns SIGTERM into KeyboardInterrupt; the parse and render workers it forks
+    take SIGTERM's default action back (vault.start_worker), so a pool's `terminate` always
+    ends them, whatever they are blocked on."""
+    in_a_new_process(_build_under_serve_s_handler, tmp_path)
+    seen = (tmp_path / "workers").read_text().split()
+    assert sorted(set(seen)) == ["default"] and len(seen) == 4  # 2 parse and 2 render workers
+
+
+def _build_under_serve_s_handler(tmp_path: Path) -> None:
+    import signal
+
+    from mindmap import serve, vault
+
+    start = vault.start_worker
+
+    def noting() -> None:
+        start()
+        kind = "default" if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL else "handled"
+        with (tmp_path / "workers").open("a") as f:
+            f.write(kind + "\n")
+
+    vault.start_worker = pipeline.start_worker = noting
+    signal.signal(signal.SIGTERM, serve._interrupt)
+    notes = write_files(tmp_path / "notes", MANY_NOTES)
+    Builder(notes, tmp_path / "site", Config(search=False), jobs=2).build()

@@ -7,6 +7,7 @@ import gc
 import multiprocessing
 import os
 import re
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -301,7 +302,7 @@ def _init_worker(strict_line_breaks: bool) -> None:
     from mindmap.markdown import make_markdown
 
     if multiprocessing.parent_process() is not None:
-        gc.disable()  # a worker: its collector stays paused (`_COLLECT_EVERY`)
+        start_worker()  # its collector stays paused (`_COLLECT_EVERY`)
         _parsed = 0
     if _MD is None or strict_line_breaks != _MD_FLAG:
         _MD, _MD_FLAG = make_markdown(strict_line_breaks), strict_line_breaks
@@ -348,6 +349,17 @@ def _parse_one(item: tuple[str, str]) -> Note:
 
 def _with(note: Note, diag: Diagnostic) -> Note:
     return replace(note, diagnostics=(*note.diagnostics, diag))
+
+
+def start_worker() -> None:
+    """What every pool worker does first: its collector paused (the parent's is, during a
+    build) and SIGTERM's default action back. `serve` turns SIGTERM into KeyboardInterrupt,
+    and a forked worker inherits that handler: a pool's `terminate` ends its workers with
+    SIGTERM, and a Python handler runs only between bytecodes, so a worker blocked in C on
+    the task queue's lock (which `terminate` holds) when the signal is missed is never ended
+    and the pool's exit waits for it. A hang of serve's first build looked like that once."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    gc.disable()
 
 
 def worker_count(jobs: int) -> int:
