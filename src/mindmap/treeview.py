@@ -51,6 +51,7 @@ class _Node:
     y: int = 0
     width: int = 0
     stands_for: int = 1  # a "+N more" node: the N nodes it stands for
+    label: str = ""  # its text as shown, cut to LABEL characters (set by `_columns`)
 
 
 def mind_map(
@@ -138,6 +139,7 @@ def _columns(top: _Node) -> list[int]:
     todo = [top]
     while todo:
         node = todo.pop()
+        node.label = _label(node)
         node.width = _width(node)
         if node.depth == len(widths):
             widths.append(0)
@@ -147,7 +149,7 @@ def _columns(top: _Node) -> list[int]:
 
 
 def _width(node: _Node) -> int:
-    text = _label(node)
+    text = node.label
     size = {"r": 12 * 1.1, "c": 11}.get(node.kind, 12)  # the root's text is bold
     em = len(text) if text.isascii() else sum(_em(ch) for ch in text)
     em += 2 if node.kind == "c" else 0  # its arrow
@@ -187,8 +189,8 @@ def _draw(node: _Node, parent: _Node | None) -> str:
     its children's groups. Depth shows in the nesting, so only chips ("c") and "+N more"
     nodes ("m") need a class."""
     x, y, w = node.x, node.y, node.width
-    text = _label(node)
-    full = _clean(node.text)
+    text = node.label
+    full = _clean(node.text) if text.endswith("…") else text
     if len(full) > TITLE:
         full = full[: TITLE - 1].rstrip() + "…"
     title = f"<title>{escape(full)}</title>" if text != full else ""
