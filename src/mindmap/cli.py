@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -94,6 +95,10 @@ def build(
     """Build the site from NOTES_DIR (default: notes/) into --out (default: site/)."""
     from mindmap.build import Builder
 
+    # The collector stays paused to the end: a build pauses it (build.py), and the first
+    # pass after it walked every object the build made, only for the process to exit (0.09
+    # of an incremental build's 0.7 s at 1,000 notes). `run` ends without freeing them.
+    gc.disable()
     config = _settings(config_path, notes_dir)
     progress = None if quiet else _progress
     builder = Builder(notes_dir, out_dir, config, jobs, fresh=clean, progress=progress)
