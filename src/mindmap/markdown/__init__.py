@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
+from itertools import accumulate
 from typing import Any
 
 from linkify_it import LinkifyIt
@@ -163,9 +164,7 @@ def _parse(md: MarkdownIt, clean: str, path: str, digest: str) -> Note:
     found.diagnostics += _nesting_problem(tokens, path, env, exact) + _comment_problem(path, env)
     assert isinstance(md.renderer, PartsRenderer)
     parts = md.renderer.render_parts(tokens, md.options, env)
-    offsets = [0]
-    for part in parts:
-        offsets.append(offsets[-1] + len(part))
+    offsets = [0, *accumulate(map(len, parts))]
     body = "".join(parts)
     links = found.links + [LinkRef(line, 0, t, kind="property") for line, t in props.links]
     title = props.title or _leading_h1_text(found, parts) or stem_of(path)
