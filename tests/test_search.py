@@ -328,6 +328,30 @@ def test_terms_are_in_javascript_order_and_cut_into_chunks() -> None:
     ]
 
 
+def test_an_index_prepared_ahead_is_written_only_for_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build makes the index's files while its workers render (`prepare`); `want`
+    writes them if its pages are the ones prepared, and makes them again if not."""
+
+    def entry(url: str, word: str) -> search.Entry:
+        return search.Entry(url, url, "", Postings(("",), f"{word}\t1000,0,1"), url + word)
+
+    made: list[int] = []
+    make = search.index_files
+    monkeypatch.setattr(
+        search, "index_files", lambda pages, stop=None: made.append(1) or make(pages)
+    )
+    index = search.SearchIndex(tmp_path, None)
+    index.prepare([entry("a.html", "alpha")])
+    assert index.want([entry("a.html", "alpha")], now=True) == [] and len(made) == 1
+    first = index_files(tmp_path)
+    index.prepare([entry("a.html", "alpha")])
+    index.want([entry("a.html", "beta")], now=True)  # another page: not the prepared one
+    assert len(made) == 3 and index_files(tmp_path) != first
+    assert b"beta" in b"".join(index_files(tmp_path).values())
+
+
 # -- writing it -------------------------------------------------------------------------
 
 

@@ -63,7 +63,7 @@ from mindmap.pipeline import (
     templates_digest,
     warm_up,
 )
-from mindmap.search import SEARCH_DIR, SearchIndex, entry
+from mindmap.search import SEARCH_DIR, Entry, SearchIndex, entry
 from mindmap.vault import file_digest, parse_notes, scan
 
 if TYPE_CHECKING:
@@ -237,14 +237,17 @@ class Builder:
             return bool(self._files)
         return not _strays(self.out_dir, set(self.state.digests))
 
+    def _prepare_index(self, plan: SitePlan) -> None:
+        if self.config.search:
+            self.search.prepare(_entries(plan))
+
     def _index(self, plan: SitePlan) -> list[Diagnostic]:
         """The search index of the note pages as just written: made now by `build`, when
         idle by `serve` (indexing a big vault takes seconds; a save's page must not wait)."""
         if not self.config.search:
             self.search.remove()
             return []
-        entries = (entry(plan.notes[p], plan.urls[p]) for p in plan.notes)
-        return self.search.want(entries, now=not self.keep)
+        return self.search.want(_entries(plan), now=not self.keep)
 
     def _unchanged(self, start: float) -> BuildResult:
         notes, pages, files = self.state.summary
@@ -346,7 +349,11 @@ class Builder:
         try:
             env = self._environment(digest) if todo or cold else None
             own_graph = with_graph and graph is None and not defer
-            rendered = render_pages(plan, env, todo, own_graph, self.jobs, writer, self.keep, cold)
+            # A cold build's search index is made while the workers render (`_index` writes it)
+            index = partial(self._prepare_index, plan) if cold and not self.keep else _nothing
+            rendered = render_pages(
+                plan, env, todo, own_graph, self.jobs, writer, self.keep, cold, index
+            )
             if rendered.forked and cold:
                 plan.memo.forget()  # the pages were keyed in the workers, not here
             if rendered.layout is not None:  # graph.json was made (perhaps in a worker)
@@ -503,6 +510,15 @@ class Snapshot(Mapping[str, "bytes | Path"]):
 
 
 _OWN_FILES = {MARKER, ".nojekyll"}
+
+
+def _entries(plan: SitePlan) -> list[Entry]:
+    """The search index's entries: one per note page."""
+    return [entry(plan.notes[p], plan.urls[p]) for p in plan.notes]
+
+
+def _nothing() -> None:
+    pass
 
 
 def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:

@@ -189,18 +189,21 @@ def render_pages(
     writer: SiteWriter | None = None,
     keep: bool = True,
     with_keys: bool = False,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Rendered:
     """Render `jobs` (and graph.json), on all cores when there are many.
 
     The workers render; this process writes each finished chunk (`writer`) while they go on:
     creating files costs ~0.5 ms each on some disks, and that waiting then overlaps rendering.
-    """
+    `meanwhile` runs in this process once the workers have their work (or before rendering
+    here)."""
     global _WORK
     workers = worker_count(workers)
     _WORK = _Work(plan, env, jobs, with_graph, with_keys)
     out = Rendered()
     try:
         if workers == 1 or len(jobs) < _PARALLEL_PAGES:
+            meanwhile()
             _collect(out, _render_range((-1, len(jobs))), writer, keep)
         else:
             step = -(-len(jobs) // (workers * 8))
@@ -220,7 +223,9 @@ def render_pages(
             gc.freeze()
             try:
                 with multiprocessing.get_context("fork").Pool(workers, start_worker) as pool:
-                    for chunk in pool.imap_unordered(_collected, ranges):
+                    chunks = pool.imap_unordered(_collected, ranges)
+                    meanwhile()
+                    for chunk in chunks:
                         _collect(out, chunk, writer, keep)
             finally:
                 gc.unfreeze()

@@ -234,6 +234,7 @@ class SearchIndex:
         self.due: tuple[str, list[Entry]] | None = None  # wanted by the last build, not made
         self.problem: Diagnostic | None = None  # why the last writing failed
         self._key: str | None = None  # of the index on disk ("" when none is known)
+        self._ready: tuple[str, dict[str, bytes]] | None = None  # made ahead (`prepare`)
 
     def made(self) -> str | None:
         """The key of the index on disk (None: not known to be whole: no key, or a file that
@@ -266,14 +267,22 @@ class SearchIndex:
             self.settle()
         return [self.problem] if self.problem else []
 
+    def prepare(self, entries: Iterable[Entry]) -> None:
+        """Make the files of the index of these pages now, for `want` to write: a cold
+        build makes them while its workers render (the build's own process waits
+        meanwhile), instead of after."""
+        pages = list(entries)
+        self._ready = (index_key(pages), index_files(pages))
+
     def settle(self, stop: Callable[[], bool] | None = None) -> Diagnostic | None:
         """Write the index that is due; a new problem is returned (and kept in `problem`).
         `stop` (a save came in) gives up the making: the index stays due."""
         if self.due is None:
             return None
         key, pages = self.due
+        ready, self._ready = self._ready, None
         try:
-            files = index_files(pages, stop)
+            files = ready[1] if ready and ready[0] == key else index_files(pages, stop)
         except Interrupted:
             return None  # a save came in: made when idle again
         if stop is not None and stop():
