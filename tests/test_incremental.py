@@ -337,3 +337,63 @@ def test_an_output_folder_with_a_name_of_250_bytes_builds_and_rebuilds(tmp_path:
     result = Builder(vault, out, Config(), jobs=1).build()
     assert result.written and b"b, edited" in (out / "b.html").read_bytes()
     assert all(len(p.name.encode()) <= 255 for p in (tmp_path / ".mindmap-cache").iterdir())
+
+
+def _parsed_by(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes each later build parses (not taken from the parse cache)."""
+    parsed: list[str] = []
+    parse = mindmap.build.parse_notes
+
+    def noting(files: dict, *args: object) -> list:
+        parsed.extend(sorted(files))
+        return parse(files, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mindmap.build, "parse_notes", noting)
+    return parsed
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_build_parses_only_the_notes_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """The parse cache holds each note pickled on its own, from the parser processes: the
+    next build reads them back and parses the edited note alone."""
+    vault, out = tmp_path / "v", tmp_path / "site"
+    vault.mkdir()
+    for i in range(70):  # enough to parse on two processes
+        (vault / f"n{i}.md").write_text(f"# N{i}\n\n- see [[n{(i + 1) % 70}]]\n")
+        os.utime(vault / f"n{i}.md", (1.6e9, 1.6e9))
+    parsed = _parsed_by(monkeypatch)
+    Builder(vault, out, Config(), jobs=jobs).build()
+    (vault / "n3.md").write_text("# N3\n\n- now about [[n5]]\n")
+    os.utime(vault / "n3.md", (1.6e9 + 10, 1.6e9 + 10))
+    Builder(vault, out, Config(), jobs=jobs).build()
+    assert len(parsed) == 71 and parsed[70:] == ["n3.md"]
+    assert b"n3.html" in (out / "n5.html").read_bytes()  # its new backlink
+    assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "after the edit")
+
+
+def test_a_note_the_parse_cache_cannot_read_is_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault, out = tmp_path / "v", tmp_path / "site"
+    vault.mkdir()
+    for name in ("a", "b"):
+        (vault / f"{name}.md").write_text(f"{name} links [[a]]\n")
+        os.utime(vault / f"{name}.md", (1.6e9, 1.6e9))
+    Builder(vault, out, Config(), jobs=1).build()
+    cached = mindmap.build.load_notes(out, repr(Config()))
+    stat, _data = cached["b.md"]
+    cached["b.md"] = (stat, b"not a pickle")
+    mindmap.build.save_notes(out, repr(Config()), cached)
+    (vault / "a.md").write_text("a, edited\n")
+    os.utime(vault / "a.md", (1.6e9 + 10, 1.6e9 + 10))
+    parsed = _parsed_by(monkeypatch)
+    Builder(vault, out, Config(), jobs=1).build()
+    assert parsed == ["a.md", "b.md"]
+    assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "after")
+
+
+def _clean_build(vault: Path, out: Path) -> dict[str, bytes]:
+    Builder(vault, out, Config(), jobs=1, cache=False).build()
+    return read_tree(out)

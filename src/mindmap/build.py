@@ -29,6 +29,8 @@ from mindmap.cache import (
     load_layout,
     load_notes,
     load_state,
+    pickle_note,
+    read_notes,
     save_layout,
     save_notes,
     save_state,
@@ -113,7 +115,9 @@ class Builder:
         self._fresh = fresh  # `--clean`: no cache is read, not even graph.json's parts
         self.state = load_state(out_dir, self.settings) if read else BuildState()
         self._notes_loaded = not read  # the parse cache is read when first needed
-        self._saving: int | None = None  # a child process writing the parse cache
+        # each note's pickle while this build has it (from the cache or a parser process):
+        # `build` writes the parse cache from them (`_save_notes`)
+        self._pickles: dict[NotePath, bytes] = {}
         self._graph_cache: dict[str, Any] = {}
         self._files: Mapping[str, bytes | Path] = {}
         self._env: tuple[str, jinja2.Environment] | None = None
@@ -204,8 +208,6 @@ class Builder:
         except BaseException:
             self._memo = PlanMemo()  # a failed build may leave its caches half updated
             raise
-        finally:
-            self._saved()
         self.say(f"rendered {result.pages} pages in {time.perf_counter() - start:.2f}s")
         page_diags = [d for ds in self.state.page_diags.values() for d in ds]
         try:
@@ -260,7 +262,7 @@ class Builder:
         if self.cache and self.state.keys:
             save_layout(self.out_dir, self._layout)
             save_state(self.out_dir, self.settings, self.state)
-            save_notes(self.out_dir, self.settings, self.state.notes)
+            save_notes(self.out_dir, self.settings, self._pickled())
 
     # -- parsing -------------------------------------------------------------------------
 
@@ -269,7 +271,10 @@ class Builder:
     ) -> list[Note]:
         """Cached notes whose file did not change; the others parsed (in parallel if many)."""
         if not self._notes_loaded:
-            self.state.notes = load_notes(self.out_dir, self.settings)
+            cached = load_notes(self.out_dir, self.settings)
+            self.state.notes = read_notes(cached)
+            if self.autosave:  # (serve pickles the notes again when it stops)
+                self._pickles = {p: data for p, (_stat, data) in cached.items()}
             self._notes_loaded = True
         now = time.time()
         old, keep, todo = self.state.notes, {}, {}
@@ -289,7 +294,8 @@ class Builder:
                 todo[path] = file
         many = len(todo) > 64
         warm = (lambda: self._environment(templates, compile_all=True)) if many else (lambda: None)
-        fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm)
+        pickles = self._pickles if self.autosave else None
+        fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm, pickles)
         for note in fresh:
             keep[note.path] = (trusted(stats[note.path]), note)  # the stat before the read
         self.state.notes = keep
@@ -298,26 +304,17 @@ class Builder:
         return [keep[p][1] for p in sorted(keep)]
 
     def _save_notes(self) -> None:
-        """Write the parse cache; on a big vault, from a forked child while this process
-        goes on rendering (pickling 8,000 notes takes most of a second)."""
-        if len(self.state.notes) < 500 or threading.active_count() > 1:
-            save_notes(self.out_dir, self.settings, self.state.notes)
-            return
-        pid = os.fork()
-        if pid == 0:  # the child: write, then leave at once (no cleanup of the parent's state)
-            code = 1
-            try:
-                save_notes(self.out_dir, self.settings, self.state.notes)
-                code = 0
-            finally:
-                os._exit(code)
-        self._saving = pid
+        """Write the parse cache, from the notes' pickles (then forgotten)."""
+        save_notes(self.out_dir, self.settings, self._pickled())
+        self._pickles = {}
 
-    def _saved(self) -> None:
-        """Wait for the child writing the parse cache, if any."""
-        if self._saving is not None:
-            os.waitpid(self._saving, 0)
-            self._saving = None
+    def _pickled(self) -> dict[NotePath, tuple[StatKey, bytes]]:
+        """Every note's stat and pickle: the one this build has, or made now."""
+        pickles = self._pickles
+        return {
+            path: (stat, pickles.get(path) or pickle_note(note))
+            for path, (stat, note) in self.state.notes.items()
+        }
 
     def _environment(self, templates: str, compile_all: bool = False) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""

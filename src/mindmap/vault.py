@@ -6,6 +6,7 @@ import fnmatch
 import gc
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import threading
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from mindmap.cache import pickle_note
 from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.model import Note
 from mindmap.paths import AssetPath, NotePath, nfc
@@ -375,11 +377,13 @@ def parse_notes(
     strict_line_breaks: bool,
     jobs: int = 0,
     meanwhile: Callable[[], None] = lambda: None,
+    pickles: dict[NotePath, bytes] | None = None,
 ) -> list[Note]:
     """Parse every note on its own; on big vaults, on every core (parsing is pure per note).
 
     `meanwhile` runs in this process while the workers parse (build.py imports and warms up
-    what comes next there).
+    what comes next there). `pickles`, when given, gets each note's pickle as the parse cache
+    keeps it (`cache.pickle_note`): the workers send them so.
     """
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
     jobs = worker_count(jobs)
@@ -387,9 +391,23 @@ def parse_notes(
         if items:
             _init_worker(strict_line_breaks)
         meanwhile()
-        return [_parse_one(item) for item in items]
+        notes = [_parse_one(item) for item in items]
+        if pickles is not None:
+            pickles.update((note.path, pickle_note(note)) for note in notes)
+        return notes
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(jobs, _init_worker, (strict_line_breaks,)) as pool:
-        result = pool.map_async(_parse_one, items, chunksize=max(1, len(items) // (jobs * 8)))
+        chunk = max(1, len(items) // (jobs * 8))
+        result = pool.map_async(_parse_pickled, items, chunksize=chunk)
         meanwhile()
-        return result.get()
+        data = result.get()
+    notes = [pickle.loads(one) for one in data]
+    if pickles is not None:
+        pickles.update(zip((note.path for note in notes), data, strict=True))
+    return notes
+
+
+def _parse_pickled(item: tuple[str, str]) -> bytes:
+    """A worker's note, pickled as the parse cache keeps it (the pool would pickle it
+    anyway, to send it)."""
+    return pickle_note(_parse_one(item))
