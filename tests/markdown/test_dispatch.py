@@ -66,6 +66,16 @@ TRICKY = [
     "> ",
     "- a--\nb",  # the first line, not the note, starts with "-" (no front matter)
     "- > a--\nb",
+    # setext headings and thematic breaks (dispatch.GUARDS skip `lheading` and `hr`)
+    "a\nb\n===\n\nc\n\n===\n",
+    "> quoted\n> ===\n\n> lazy\n---\n",
+    "- item\n  ---\n- item\n  ===\n\n  para\n  --\n",
+    "para\n  ===  \nnext\n\t---\t\n",
+    "para\n    ===\n\n    code\n---\n",
+    "- a\n- b\n---\n- c\n***\n* d\n___\n_ _ _\n",
+    "a-b-c\n- x-y-z\n* a*b*c\n-- --\n- -- -\n",
+    "para\n> ===\n",
+    ">para\n>===\n>\n>===\n",
 ]
 
 
@@ -107,6 +117,22 @@ def test_rules_that_cannot_match_are_not_called() -> None:
     md.parse("* a\n  * b\n\npara\n- c\n", {})
     assert "list" in called
     assert not {"blockquote", "fence", "heading"} & set(called)
+
+
+def test_guards_spare_the_setext_and_thematic_break_rules_where_they_cannot_match() -> None:
+    """In an outline with no `===`/`---` line, `lheading` is never called, and `hr` only for
+    a line with three dashes (dispatch.GUARDS); the tokens are the same (tests below)."""
+    md = make_markdown()
+    called: list[str] = []
+    for rule in md.block.ruler.__rules__:
+        if rule.name in ("lheading", "hr"):
+            rule.fn = _counting(rule.fn, rule.name, called)
+    md.block.ruler.__cache__ = None
+    md.parse("- a\n  - b\n- well-known-thing\n\npara\n- c\n", {})
+    assert called == ["hr", "hr"]  # "- well-known-thing": as the end of a paragraph, a block
+    called.clear()
+    md.parse("para\n===\n", {})
+    assert called == ["lheading"]
 
 
 # What follows a line's first character: every block syntax, and the character repeated

@@ -17,12 +17,18 @@ lookup: `getRules("paragraph")` and the like return that one function. A rule wh
 not in `STARTS` (a plugin's, or `table`, `code`, `lheading` and `paragraph`, which can start
 with any character) is tried on every line, as before. tests/markdown/test_dispatch.py runs
 every rule named in `STARTS` on lines starting with other characters: none matches.
+
+Two rules that can start with a list marker get a cheap test first (`GUARDS`): `hr` needs
+three of its marker on the line, and `lheading` (a setext heading, which tries every
+terminator rule on each line of the paragraph) an underline line before the next blank one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import inspect
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -53,6 +59,62 @@ STARTS: dict[str, str] = {
 }
 
 
+def _may_be_hr(state: StateBlock, line: int, _end: int) -> bool:
+    """A thematic break has three of its marker or more on its line (`hr` counts them only
+    after logging its call)."""
+    pos, end = state.bMarks[line] + state.tShift[line], state.eMarks[line]
+    return pos < end and state.src.count(state.src[pos], pos, end) >= 3
+
+
+_UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$", re.M)  # in a quote too: `> ===`
+_BLANK = re.compile(r"^[ \t]*$", re.M)
+_SETEXT = "mm_setext_lines"  # env key: the note's possible underlines and blank lines
+
+
+def _may_be_setext(state: StateBlock, line: int, end: int) -> bool:
+    """A setext heading needs an underline (`===` or `---` alone on its line, in any quote
+    or item) before the paragraph's first blank line. `lheading` tries every terminator rule
+    on each line until it finds one; this looks the lines up, found once per note."""
+    found = state.env.get(_SETEXT)
+    if found is None or found[0] is not state.src:
+        found = state.env[_SETEXT] = (state.src, _lines(state, _UNDERLINE), _lines(state, _BLANK))
+    _src, underlines, blanks = found
+    i = bisect_right(underlines, line)
+    if i == len(underlines) or underlines[i] >= end:
+        return False
+    j = bisect_right(blanks, line)
+    return j == len(blanks) or blanks[j] > underlines[i]
+
+
+def _lines(state: StateBlock, pattern: re.Pattern[str]) -> list[int]:
+    """The numbers of the source's lines that match."""
+    src, out, line, last = state.src, [], 0, 0
+    for match in pattern.finditer(src):
+        line += src.count("\n", last, match.start())
+        last = match.start()
+        out.append(line)
+    return out
+
+
+# Cheap tests that a rule cannot match a line, tried before it. Each is False only where the
+# rule would fail: tests/markdown/test_dispatch.py compares the tokens with and without them.
+GUARDS: dict[str, Callable[[StateBlock, int, int], bool]] = {
+    "hr": _may_be_hr,
+    "lheading": _may_be_setext,
+}
+
+
+def _guarded(name: str, rule: BlockRule) -> BlockRule:
+    guard = GUARDS.get(name)
+    if guard is None:
+        return rule
+
+    def guarded(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        return guard(state, line, end) and rule(state, line, end, silent)
+
+    return guarded
+
+
 class Candidates:
     """The rules of a chain that can match a line, by the line's first character."""
 
@@ -77,7 +139,7 @@ class FirstCharRuler(Ruler[BlockRule]):
         self.candidates = {}
         for chain in self.__cache__:
             rules = [
-                (rule.name, rule.fn)
+                (rule.name, _guarded(rule.name, rule.fn))
                 for rule in self.__rules__
                 if rule.enabled and (not chain or chain in rule.alt)
             ]
