@@ -147,6 +147,15 @@ def test_labels_are_truncated_with_the_full_text_in_a_title() -> None:
     assert child_nodes(nodes(svg))[1].find("a/title") is None  # short: no title needed
 
 
+@pytest.mark.parametrize(
+    ("label", "ems"),
+    [("abc", 3), ("中文", 4), ("ab中", 4), ("abc…", 4), ("ab中…", 5), ("日本語…", 7)],
+)
+def test_a_label_is_as_wide_as_its_characters_wide_ones_twice(label: str, ems: int) -> None:
+    node = treeview._Node("t", label, "", 1, label=label)
+    assert treeview._width(node) == round(ems * 12 * 0.56) + 6
+
+
 def test_hostile_titles_come_out_inert() -> None:
     evil = '</svg><script>alert(1)</script><a href="x" onload="y">&amp;'
     given = [Topic('"><script>', evil, "", "item", 1), *topics(("b", ""))]

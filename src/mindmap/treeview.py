@@ -151,7 +151,8 @@ def _columns(top: _Node) -> list[int]:
 def _width(node: _Node) -> int:
     text = node.label
     size = {"r": 12 * 1.1, "c": 11}.get(node.kind, 12)  # the root's text is bold
-    em = len(text) if text.isascii() else sum(_em(ch) for ch in text)
+    cut = text.endswith("…") and text[:-1].isascii()  # a label cut short: "…" is narrow
+    em = len(text) if cut or text.isascii() else sum(map(_em, text))
     em += 2 if node.kind == "c" else 0  # its arrow
     return round(em * size * 0.56) + {"r": 22, "t": 6, "c": 4, "m": 6}[node.kind]
 
