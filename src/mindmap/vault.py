@@ -396,14 +396,16 @@ def parse_notes(
             pickles.update((note.path, pickle_note(note)) for note in notes)
         return notes
     ctx = multiprocessing.get_context("fork")
+    notes = []
     with ctx.Pool(jobs, _init_worker, (strict_line_breaks,)) as pool:
         chunk = max(1, len(items) // (jobs * 8))
-        result = pool.map_async(_parse_pickled, items, chunksize=chunk)
+        results = pool.imap(_parse_pickled, items, chunksize=chunk)
         meanwhile()
-        data = result.get()
-    notes = [pickle.loads(one) for one in data]
-    if pickles is not None:
-        pickles.update(zip((note.path for note in notes), data, strict=True))
+        for data in results:  # read as they come, while the workers go on
+            note = pickle.loads(data)
+            notes.append(note)
+            if pickles is not None:
+                pickles[note.path] = data
     return notes
 
 
