@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape
+from html import escape as _escape
 from typing import NamedTuple
 
 from mindmap.model import Topic
@@ -31,6 +31,7 @@ ROW = 26  # px between two rows
 GAP = 28  # px between a column and the next
 PAD = 6
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPECIAL = re.compile("[&<>\"']")
 
 
 class Chip(NamedTuple):
@@ -40,7 +41,7 @@ class Chip(NamedTuple):
     href: str
 
 
-@dataclass
+@dataclass(eq=False)  # nodes are told apart by identity
 class _Node:
     kind: str  # "r" root, "t" topic, "c" chip, "m" more
     text: str
@@ -109,12 +110,13 @@ def _cut(top: _Node) -> _Node:
     while level:
         nxt = []
         for node in level:
-            kept = []
+            kept, hidden = [], []
             for child in node.children:
                 if child.depth <= MAX_DEPTH + (child.kind in "cm") and shown < MAX_NODES:
                     kept.append(child)
                     shown += 1
-            hidden = [c for c in node.children if c not in kept]
+                else:
+                    hidden.append(child)
             if hidden:
                 count = sum(_size(c) for c in hidden)
                 first = next((c.href for c in hidden if c.kind in "tm"), "")
@@ -211,6 +213,11 @@ def _draw(node: _Node, parent: _Node | None) -> str:
     body = title + shape + label
     out += f'<a href="{escape(node.href)}">{body}</a>' if node.href else body
     return out + "".join(_draw(c, node) for c in node.children) + "</g>"
+
+
+def escape(text: str) -> str:
+    """html.escape, for the text that needs it (most labels and anchors do not)."""
+    return _escape(text) if _SPECIAL.search(text) else text
 
 
 def _label(node: _Node) -> str:
