@@ -88,15 +88,18 @@ class _Walker:
         self.at = 0  # the inline token whose links are being read
 
     def run(self) -> Extracted:
+        items = self.items
         for i, token in enumerate(self.tokens):
-            while self.items and self.items[-1][0] < i:
-                self.items.pop()
-            if token.type == "heading_open":
-                self._heading(i)
-            elif token.type == "list_item_open":
-                self._item(i)
-            elif token.type == "inline":
-                self._inline(i)
+            kind = token.type
+            if kind == "inline" or kind == "list_item_open" or kind == "heading_open":
+                while items and items[-1][0] < i:  # the items closed by now
+                    items.pop()
+                if kind == "inline":
+                    self._inline(i)
+                elif kind == "list_item_open":
+                    self._item(i)
+                else:
+                    self._heading(i)
             if token.meta and "block_id" in token.meta:
                 self._block(i)
         self._section_ends()

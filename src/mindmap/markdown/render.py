@@ -42,11 +42,15 @@ class PartsRenderer(RendererHTML):
         self, tokens: Sequence[Token], options: OptionsDict, env: EnvType
     ) -> list[str]:
         parts: list[str] = []
+        rules = self.rules
         for i, token in enumerate(tokens):
-            if token.type == "inline":
+            kind = token.type
+            if kind == "inline":
                 parts.append(self.renderInline(token.children or [], options, env))
-            elif token.type in self.rules:
-                parts.append(self.rules[token.type](tokens, i, options, env))
+            elif kind in rules:
+                parts.append(rules[kind](tokens, i, options, env))
+            elif token.hidden:  # a tight list's paragraph: renderToken's first test
+                parts.append("")
             else:
                 parts.append(self.renderToken(tokens, i, options, env))
         return parts
