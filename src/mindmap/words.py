@@ -202,7 +202,8 @@ def _postings(sections: Sequence[dict[str, int]]) -> str:
                 totals[t] = n
                 where[t] = f"{section},{n}"
     norm = _norm(sum(totals.values()))
-    return "\n".join(f"{t}\t{score(n, norm)},{where[t]}" for t, n in totals.items())
+    weight = {n: score(n, norm) for n in set(totals.values())}  # few counts, many terms
+    return "\n".join([f"{t}\t{weight[n]},{where[t]}" for t, n in totals.items()])
 
 
 @lru_cache(maxsize=1024)
