@@ -397,3 +397,27 @@ def test_a_note_the_parse_cache_cannot_read_is_parsed_again(
 def _clean_build(vault: Path, out: Path) -> dict[str, bytes]:
     Builder(vault, out, Config(), jobs=1, cache=False).build()
     return read_tree(out)
+
+
+def test_a_parse_cache_cut_short_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parse cache is written note by note as they are parsed (cache.NotesWriter) and
+    ends with a mark: a file cut short (a crash, a full disk) reads as no cache at all."""
+    vault, out = tmp_path / "v", tmp_path / "site"
+    vault.mkdir()
+    for name in ("a", "b", "c"):
+        (vault / f"{name}.md").write_text(f"{name} links [[a]]\n")
+        os.utime(vault / f"{name}.md", (1.6e9, 1.6e9))
+    Builder(vault, out, Config(), jobs=1).build()
+    cache = tmp_path / ".mindmap-cache" / "site.notes.pickle"
+    assert set(mindmap.build.load_notes(out, repr(Config()))) == {"a.md", "b.md", "c.md"}
+    cache.write_bytes(cache.read_bytes()[:-40])
+    assert mindmap.build.load_notes(out, repr(Config())) == {}
+    (vault / "a.md").write_text("a, edited\n")
+    os.utime(vault / "a.md", (1.6e9 + 10, 1.6e9 + 10))
+    parsed = _parsed_by(monkeypatch)
+    Builder(vault, out, Config(), jobs=1).build()
+    assert parsed == ["a.md", "b.md", "c.md"]
+    assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "after")
+    assert set(mindmap.build.load_notes(out, repr(Config()))) == {"a.md", "b.md", "c.md"}

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mindmap.cache import (
     BuildState,
     GraphStore,
+    NotesWriter,
     StatKey,
     cache_file,
     load_layout,
@@ -115,8 +116,8 @@ class Builder:
         self._fresh = fresh  # `--clean`: no cache is read, not even graph.json's parts
         self.state = load_state(out_dir, self.settings) if read else BuildState()
         self._notes_loaded = not read  # the parse cache is read when first needed
-        # each note's pickle while this build has it (from the cache or a parser process):
-        # `build` writes the parse cache from them (`_save_notes`)
+        # each cached note's pickle, as read from the parse cache, until `build` has written
+        # the cache again (`_parse`)
         self._pickles: dict[NotePath, bytes] = {}
         self._graph_cache: dict[str, Any] = {}
         self._files: Mapping[str, bytes | Path] = {}
@@ -239,8 +240,10 @@ class Builder:
             return bool(self._files)
         return not _strays(self.out_dir, set(self.state.digests))
 
-    def _prepare_index(self, plan: SitePlan) -> None:
-        if self.config.search:
+    def _meanwhile(self, plan: SitePlan, cold: bool) -> None:
+        """What this process does while its workers render: on a cold build, it makes the
+        search index (`_index` writes it)."""
+        if cold and not self.keep and self.config.search:
             self.search.prepare(_entries(plan))
 
     def _index(self, plan: SitePlan) -> list[Diagnostic]:
@@ -294,27 +297,45 @@ class Builder:
                 todo[path] = file
         many = len(todo) > 64
         warm = (lambda: self._environment(templates, compile_all=True)) if many else (lambda: None)
-        pickles = self._pickles if self.autosave else None
-        fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm, pickles)
+        due = self.autosave and bool(todo or len(keep) != len(old))
+        fresh = self._parse_saving(todo, keep, lambda p: trusted(stats[p]), warm, due)
         for note in fresh:
             keep[note.path] = (trusted(stats[note.path]), note)  # the stat before the read
         self.state.notes = keep
-        if self.autosave and (fresh or len(keep) != len(old)):
-            self._save_notes()
         return [keep[p][1] for p in sorted(keep)]
 
-    def _save_notes(self) -> None:
-        """Write the parse cache, from the notes' pickles (then forgotten)."""
-        save_notes(self.out_dir, self.settings, self._pickled())
-        self._pickles = {}
+    def _parse_saving(
+        self,
+        todo: dict[NotePath, Path],
+        keep: dict[NotePath, tuple[StatKey, Note]],
+        stat: Callable[[NotePath], StatKey],
+        warm: Callable[[], None],
+        due: bool,
+    ) -> list[Note]:
+        """Parse `todo`; when `due`, write the parse cache meanwhile (`NotesWriter`): the
+        notes kept, then each parsed note as it comes."""
+        pickles, self._pickles = self._pickles, {}  # the cache's, needed no longer after
+        if not due:
+            return parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm)
+        writer = NotesWriter(self.out_dir, self.settings)
+        try:
+            for path, (key, note) in keep.items():
+                writer.add(path, key, pickles.get(path) or pickle_note(note))
+            del pickles
+
+            def parsed(note: Note, data: bytes) -> None:
+                writer.add(note.path, stat(note.path), data)
+
+            fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm, parsed)
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        return fresh
 
     def _pickled(self) -> dict[NotePath, tuple[StatKey, bytes]]:
-        """Every note's stat and pickle: the one this build has, or made now."""
-        pickles = self._pickles
-        return {
-            path: (stat, pickles.get(path) or pickle_note(note))
-            for path, (stat, note) in self.state.notes.items()
-        }
+        """Every note's stat and pickle (serve, when it stops)."""
+        return {path: (stat, pickle_note(note)) for path, (stat, note) in self.state.notes.items()}
 
     def _environment(self, templates: str, compile_all: bool = False) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""
@@ -346,10 +367,9 @@ class Builder:
         try:
             env = self._environment(digest) if todo or cold else None
             own_graph = with_graph and graph is None and not defer
-            # A cold build's search index is made while the workers render (`_index` writes it)
-            index = partial(self._prepare_index, plan) if cold and not self.keep else _nothing
+            meanwhile = partial(self._meanwhile, plan, cold)
             rendered = render_pages(
-                plan, env, todo, own_graph, self.jobs, writer, self.keep, cold, index
+                plan, env, todo, own_graph, self.jobs, writer, self.keep, cold, meanwhile
             )
             if rendered.forked and cold:
                 plan.memo.forget()  # the pages were keyed in the workers, not here
@@ -512,10 +532,6 @@ _OWN_FILES = {MARKER, ".nojekyll"}
 def _entries(plan: SitePlan) -> list[Entry]:
     """The search index's entries: one per note page."""
     return [entry(plan.notes[p], plan.urls[p]) for p in plan.notes]
-
-
-def _nothing() -> None:
-    pass
 
 
 def _inputs_key(stats: dict[str, StatKey], templates: str, hidden: set[NotePath]) -> str:

@@ -90,10 +90,20 @@ def pickle_note(note: Note) -> bytes:
 
 
 def load_notes(out_dir: Path, settings: str) -> dict[NotePath, tuple[StatKey, bytes]]:
-    """The parse cache, each note still pickled (`read_notes`); a stale entry is harmless
-    (it is keyed by its file's stat)."""
-    notes = _load(cache_file(out_dir, "notes"), settings)
-    return notes if isinstance(notes, dict) else {}
+    """The parse cache (`NotesWriter`), each note still pickled (`read_notes`); empty when
+    it is missing, cut short or from another version. A stale entry is harmless (it is
+    keyed by its file's stat)."""
+    out: dict[NotePath, tuple[StatKey, bytes]] = {}
+    try:
+        with cache_file(out_dir, "notes").open("rb") as f:
+            if pickle.load(f) != _version(settings):
+                return {}
+            while (record := pickle.load(f)) is not None:
+                path, stat, data = record
+                out[path] = (stat, data)
+    except Exception:  # missing, truncated, from another version: start clean
+        return {}
+    return out
 
 
 def read_notes(
@@ -112,9 +122,45 @@ def read_notes(
     return out
 
 
+class NotesWriter:
+    """The parse cache, written note by note: the version, then a record (path, stat,
+    pickle) a note, then None. A build writes each note as its parser process sends it,
+    holding none (at 8,000 notes they are 85 MB); the file is renamed into place by
+    `commit` only, so an interrupted build leaves the last cache."""
+
+    def __init__(self, out_dir: Path, settings: str) -> None:
+        self.path = cache_file(out_dir, "notes")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.path.with_suffix(f".tmp-{os.getpid()}")
+        self._file = self.tmp.open("wb")
+        self._dump(_version(settings))
+
+    def _dump(self, record: object) -> None:
+        pickle.dump(record, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def add(self, path: NotePath, stat: StatKey, data: bytes) -> None:
+        self._dump((path, stat, data))
+
+    def commit(self) -> None:
+        self._dump(None)
+        self._file.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self._file.close()
+        self.tmp.unlink(missing_ok=True)
+
+
 def save_notes(out_dir: Path, settings: str, notes: dict[NotePath, tuple[StatKey, bytes]]) -> None:
-    """Write the parse cache: each note's stat and pickle (`pickle_note`)."""
-    _save(cache_file(out_dir, "notes"), settings, notes)
+    """Write the parse cache at once: each note's stat and pickle (`pickle_note`)."""
+    writer = NotesWriter(out_dir, settings)
+    try:
+        for path, (stat, data) in notes.items():
+            writer.add(path, stat, data)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
 
 
 @dataclass(frozen=True)

@@ -377,13 +377,13 @@ def parse_notes(
     strict_line_breaks: bool,
     jobs: int = 0,
     meanwhile: Callable[[], None] = lambda: None,
-    pickles: dict[NotePath, bytes] | None = None,
+    on_note: Callable[[Note, bytes], None] | None = None,
 ) -> list[Note]:
     """Parse every note on its own; on big vaults, on every core (parsing is pure per note).
 
     `meanwhile` runs in this process while the workers parse (build.py imports and warms up
-    what comes next there). `pickles`, when given, gets each note's pickle as the parse cache
-    keeps it (`cache.pickle_note`): the workers send them so.
+    what comes next there). `on_note`, when given, gets each note and its pickle as the parse
+    cache keeps it (`cache.pickle_note`: the workers send them so), in order, as they come.
     """
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
     jobs = worker_count(jobs)
@@ -392,8 +392,9 @@ def parse_notes(
             _init_worker(strict_line_breaks)
         meanwhile()
         notes = [_parse_one(item) for item in items]
-        if pickles is not None:
-            pickles.update((note.path, pickle_note(note)) for note in notes)
+        if on_note is not None:
+            for note in notes:
+                on_note(note, pickle_note(note))
         return notes
     ctx = multiprocessing.get_context("fork")
     notes = []
@@ -404,8 +405,8 @@ def parse_notes(
         for data in results:  # read as they come, while the workers go on
             note = pickle.loads(data)
             notes.append(note)
-            if pickles is not None:
-                pickles[note.path] = data
+            if on_note is not None:
+                on_note(note, data)
     return notes
 
 
