@@ -164,3 +164,24 @@ def _build_under_serve_s_handler(tmp_path: Path) -> None:
     signal.signal(signal.SIGTERM, serve._interrupt)
     notes = write_files(tmp_path / "notes", MANY_NOTES)
     Builder(notes, tmp_path / "site", Config(search=False), jobs=2).build()
+
+
+def test_parsing_in_process_leaves_the_process_s_signals_and_collector(tmp_path: Path) -> None:
+    """Only a pool's workers take SIGTERM's default back and pause their collector: a process
+    that parses a few notes itself (serve in a child process, as here) keeps both."""
+    in_a_new_process(_parse_in_process, tmp_path)
+
+
+def _parse_in_process(tmp_path: Path) -> None:
+    import gc
+    import signal
+
+    from mindmap import serve
+    from mindmap.vault import parse_notes, scan
+
+    signal.signal(signal.SIGTERM, serve._interrupt)
+    notes = write_files(tmp_path / "notes", {"a.md": "see [[b]]\n", "b.md": "b\n"})
+    parsed = parse_notes(scan(notes, ()).notes, False, 1)
+    assert [n.path for n in parsed] == ["a.md", "b.md"]
+    assert signal.getsignal(signal.SIGTERM) is serve._interrupt
+    assert gc.isenabled()

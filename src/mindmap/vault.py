@@ -298,14 +298,20 @@ _COLLECT_EVERY = 500
 _parsed = -1  # notes parsed by this worker; -1: not a worker
 
 
+def _init_pool_worker(strict_line_breaks: bool) -> None:
+    """A parse pool's worker: `start_worker` (its collector stays paused: `_COLLECT_EVERY`),
+    then its parser."""
+    global _parsed
+    start_worker()
+    _parsed = 0
+    _init_worker(strict_line_breaks)
+
+
 def _init_worker(strict_line_breaks: bool) -> None:
     """The parser of this process, made once per setting (a live rebuild parses one note)."""
-    global _MD, _MD_FLAG, _parsed
+    global _MD, _MD_FLAG
     from mindmap.markdown import make_markdown
 
-    if multiprocessing.parent_process() is not None:
-        start_worker()  # its collector stays paused (`_COLLECT_EVERY`)
-        _parsed = 0
     if _MD is None or strict_line_breaks != _MD_FLAG:
         _MD, _MD_FLAG = make_markdown(strict_line_breaks), strict_line_breaks
 
@@ -398,7 +404,7 @@ def parse_notes(
         return notes
     ctx = multiprocessing.get_context("fork")
     notes = []
-    with ctx.Pool(jobs, _init_worker, (strict_line_breaks,)) as pool:
+    with ctx.Pool(jobs, _init_pool_worker, (strict_line_breaks,)) as pool:
         chunk = max(1, len(items) // (jobs * 8))
         results = pool.imap(_parse_pickled, items, chunksize=chunk)
         meanwhile()
