@@ -421,3 +421,26 @@ def test_a_parse_cache_cut_short_is_not_used(
     assert parsed == ["a.md", "b.md", "c.md"]
     assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "after")
     assert set(mindmap.build.load_notes(out, repr(Config()))) == {"a.md", "b.md", "c.md"}
+
+
+def test_a_build_clears_the_cache_files_killed_builds_left(tmp_path: Path) -> None:
+    """A build killed while it writes the parse cache leaves its `.tmp-PID` file; the next
+    build deletes those of processes that are gone, and no other file."""
+    import subprocess
+    import sys
+
+    vault, out = tmp_path / "v", tmp_path / "site"
+    vault.mkdir()
+    (vault / "a.md").write_text("a\n")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    cache = tmp_path / ".mindmap-cache"
+    cache.mkdir()
+    left = [cache / f"site.notes.tmp-{gone.pid}", cache / f"site.state.tmp-{gone.pid}"]
+    kept = [cache / f"site.notes.tmp-{os.getpid()}x", cache / f"site.notes.tmp-{os.getppid()}"]
+    for path in left + kept:
+        path.write_bytes(b"half a cache")
+    Builder(vault, out, Config(), jobs=1).build()
+    assert not any(p.exists() for p in left)
+    assert all(p.exists() for p in kept)  # not a leftover's name, or a live process's
+    assert (cache / "site.notes.pickle").exists()

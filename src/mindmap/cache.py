@@ -8,6 +8,7 @@ describes are checked by size and mtime before any is trusted.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import pickle
@@ -75,10 +76,30 @@ def _load(path: Path, settings: str, version: tuple[str, ...] | None = None) -> 
 
 def _save(path: Path, settings: str, data: object, version: tuple[str, ...] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    clear_dead(path)
     tmp = path.with_suffix(f".tmp-{os.getpid()}")
     with tmp.open("wb") as f:
         pickle.dump((version or _version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
+
+
+def clear_dead(path: Path) -> None:
+    """Delete what killed builds left of `path`: its `.tmp-PID` files of processes gone (one
+    that is killed while it writes a cache file cannot delete its own)."""
+    for tmp in path.parent.glob(f"{glob.escape(path.stem)}.tmp-*"):
+        pid = tmp.name.rpartition(".tmp-")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process (or none can be)
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def pickle_note(note: Note) -> bytes:
@@ -131,6 +152,7 @@ class NotesWriter:
     def __init__(self, out_dir: Path, settings: str) -> None:
         self.path = cache_file(out_dir, "notes")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        clear_dead(self.path)
         self.tmp = self.path.with_suffix(f".tmp-{os.getpid()}")
         self._file = self.tmp.open("wb")
         self._dump(_version(settings))
