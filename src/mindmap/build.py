@@ -59,6 +59,7 @@ from mindmap.pipeline import (
     apply_severity,
     graph_json,
     graph_key,
+    import_planning,
     plan_site,
     render_pages,
     start_graph,
@@ -296,7 +297,7 @@ class Builder:
             else:
                 todo[path] = file
         many = len(todo) > 64
-        warm = (lambda: self._environment(templates, compile_all=True)) if many else (lambda: None)
+        warm = partial(self._warm_up, templates) if many else (lambda: None)
         due = self.autosave and bool(todo or len(keep) != len(old))
         fresh = self._parse_saving(todo, keep, lambda p: trusted(stats[p]), warm, due)
         for note in fresh:
@@ -336,6 +337,11 @@ class Builder:
     def _pickled(self) -> dict[NotePath, tuple[StatKey, bytes]]:
         """Every note's stat and pickle (serve, when it stops)."""
         return {path: (stat, pickle_note(note)) for path, (stat, note) in self.state.notes.items()}
+
+    def _warm_up(self, templates: str) -> None:
+        """What comes after parsing, made ready while the parser processes work."""
+        self._environment(templates, compile_all=True)
+        import_planning()
 
     def _environment(self, templates: str, compile_all: bool = False) -> jinja2.Environment:
         """The Jinja environment, made again when a template changed."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -68,6 +69,14 @@ def warm_up(
 
 
 _ENVIRONMENTS: dict[tuple[str, str], jinja2.Environment] = {}
+
+
+def import_planning() -> None:
+    """Import what planning uses that a build's own process has not needed yet (the
+    Markdown engine among it: bodies.py cuts embeds by its tokens). A cold build calls this
+    while the parser processes work, so that planning does not wait for it (0.04 s)."""
+    for module in ("mindmap.bodies", "mindmap.site"):
+        importlib.import_module(module)
 
 
 @dataclass
