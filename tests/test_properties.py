@@ -14,7 +14,14 @@ from mindmap.graph import LinkGraph
 from mindmap.markdown import make_markdown, parse_note
 from mindmap.markdown.render import PLACEHOLDER
 from mindmap.model import Note
-from mindmap.paths import NAME_BYTES, NotePath, fit_path, heading_anchor, slugify
+from mindmap.paths import (
+    _KEPT_SUFFIX_BYTES,
+    NAME_BYTES,
+    NotePath,
+    fit_path,
+    heading_anchor,
+    slugify,
+)
 from mindmap.resolve import Resolver
 
 MD = make_markdown()
@@ -286,6 +293,7 @@ NAMES_OF_ANY_LENGTH = st.text(  # names are UTF-8: no lone surrogates
 @given(st.lists(NAMES_OF_ANY_LENGTH, min_size=1, max_size=3), st.sampled_from(["", ".html"]))
 @example(["é" * 150], ".html")
 @example(["a" * 196, "b" * 300], ".html")
+@example(["0" * 21 + "\x80" * 50 + "\x91Ĳĳĳĳ̵̶̷̹ĺĺĺĺĺĻĻĻļļļŅŅŇŇ͍ŎŎ͓ŕŕřř.řŚŚŞŞṰ͟"], "")  # its own
 def test_fit_path_cuts_long_names_at_characters_and_keeps_short_ones(
     names: list[str], ext: str
 ) -> None:
@@ -299,7 +307,9 @@ def test_fit_path_cuts_long_names_at_characters_and_keeps_short_ones(
         if len(name.encode()) <= NAME_BYTES:
             assert cut == name
         else:  # a head of the name (whole characters), a hash, a file's extension
-            kept = ext if i == len(parts) - 1 else ""
+            stem, dot, suffix = name.rpartition(".")
+            short = stem and len((dot + suffix).encode()) <= _KEPT_SUFFIX_BYTES
+            kept = dot + suffix if i == len(parts) - 1 and short else ""  # (`ext` or the name's)
             assert re.fullmatch(rf".*-[0-9a-f]{{8}}{re.escape(kept)}", cut, re.DOTALL)
     assert fitted.endswith(ext)
 
@@ -399,6 +409,7 @@ def _obsidian_shown(text: str) -> set[str]:
 @given(COMMENT_LINES)
 @example(["{} %%", "", "{}", "", "%%", "{}", "%%", "{}", "", "{}"])
 @example(["- {} %%", "", "%%", "{}"])
+@example(["%%", "", "%%", "{} %%", "> %% {}", "## {} %%", "- {}", "  %% {}", "> %% {}"])  # w6w8
 @example(["{} %% {}", "%% {}", "{} %%", "- {} %%", "> %% {}", "  - {} %%"])  # w5 showed
 def test_no_word_inside_a_comment_is_shown(templates: list[str]) -> None:
     """Privacy: whatever the blocks, a word Obsidian hides in a comment is not in the page
