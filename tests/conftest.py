@@ -12,13 +12,21 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mindmap.build import BuildResult, build_site
 from sitetools import config_from, write_files
+
+# CI runs the property tests with a fixed seed (`.ci/run` sets HYPOTHESIS_PROFILE=ci): a
+# red CI stops everything landing, so it must not hang on what one random run happens to
+# find. A developer's run explores anew each time (and replays what failed, .hypothesis/).
+settings.register_profile("ci", derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = SHARED / "corpora"
