@@ -644,3 +644,27 @@ def test_find(target: str, found: str | None) -> None:
 def test_suggest(target: str, hint: str | None) -> None:
     resolver = make_resolver({"ideas/Graph theory.md": "", "Trees.md": "", "Zebra.md": ""})
     assert resolver.suggest(target) == hint
+
+
+_TIED = """
+import test_resolve as T
+names = {f"gaXarXrdXdeXen{i:02d}.md": "" for i in range(40)} | {"gardens.md": ""}
+print(T.make_resolver(names).suggest("garden"))
+"""
+
+
+def test_a_suggestion_does_not_depend_on_the_hash_seed() -> None:
+    """More than 30 names share as many letter pairs with a missing link's name: which of
+    them are compared must not follow Python's string hashing (PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    here = os.path.dirname(__file__)
+    found = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": here}
+        run = subprocess.run([sys.executable, "-c", _TIED], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        found.add(run.stdout.strip())
+    assert found == {"gardens"}  # the nearest in length among the ties, in every process

@@ -141,7 +141,11 @@ class Resolver:
         shared: Counter[str] = Counter()
         for gram in _bigrams(target.lower()):
             shared.update(self._grams.get(gram, ()))
-        pool = {name.lower(): name for name, _n in shared.most_common(30)}
+        # the 30 sharing the most; ties go to the names nearest in length, then by name (a
+        # Counter's order of equal counts followed the bigrams' set order: PYTHONHASHSEED)
+        size = len(target)
+        closest = sorted(shared.items(), key=lambda i: (-i[1], abs(len(i[0]) - size), i[0]))[:30]
+        pool = {name.lower(): name for name, _n in closest}
         match = difflib.get_close_matches(target.lower(), list(pool), n=1, cutoff=0.75)
         return pool[match[0]] if match else None
 
