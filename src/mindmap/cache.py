@@ -75,15 +75,21 @@ def _load(path: Path, settings: str, version: tuple[str, ...] | None = None) -> 
 
 
 def _save(path: Path, settings: str, data: object, version: tuple[str, ...] | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    clear_dead(path)
-    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    tmp = _temporary(path)
     with tmp.open("wb") as f:
         pickle.dump((version or _version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
 
-def clear_dead(path: Path) -> None:
+def _temporary(path: Path) -> Path:
+    """Where this process writes `path` before renaming it into place (`.tmp-PID`, beside
+    it), its folder made and what killed builds left there cleared."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _clear_dead(path)
+    return path.with_suffix(f".tmp-{os.getpid()}")
+
+
+def _clear_dead(path: Path) -> None:
     """Delete what killed builds left of `path`: its `.tmp-PID` files of processes gone (one
     that is killed while it writes a cache file cannot delete its own)."""
     for tmp in path.parent.glob(f"{glob.escape(path.stem)}.tmp-*"):
@@ -151,9 +157,7 @@ class NotesWriter:
 
     def __init__(self, out_dir: Path, settings: str) -> None:
         self.path = cache_file(out_dir, "notes")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        clear_dead(self.path)
-        self.tmp = self.path.with_suffix(f".tmp-{os.getpid()}")
+        self.tmp = _temporary(self.path)
         self._file = self.tmp.open("wb")
         self._dump(_version(settings))
 

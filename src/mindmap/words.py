@@ -38,8 +38,9 @@ _JOINERS = "\u00ad\u200c\u200d"  # a soft hyphen, the zero-width (non-)joiner: i
 # `re` tests a class with ranges beyond the Basic Multilingual Plane range by range, 30
 # times slower than one within it (a bitmap): text with no character beyond it, nearly all,
 # is cut with the plane's own marks (`_ASTRAL`).
-_WORD = re.compile(f"[\\w{mark_class(astral=False)}{_JOINERS}]+")
-_WORD_ANY = re.compile(f"(?:[\\w{mark_class(astral=False)}{_JOINERS}]|[{mark_class(bmp=False)}])+")
+_INSIDE = f"\\w{mark_class(astral=False)}{_JOINERS}"
+_WORD = re.compile(f"[{_INSIDE}]+")
+_WORD_ANY = re.compile(f"(?:[{_INSIDE}]|[{mark_class(bmp=False)}])+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _ASCII_WORD = re.compile("[A-Za-z0-9]+")  # the same, in ASCII text
 _DROP = frozenset(_JOINERS)
