@@ -82,24 +82,30 @@ def import_planning() -> None:
 @dataclass
 class PlanMemo:
     """Caches a Builder keeps from one plan to the next; each is exact by construction (it
-    checks what its entries were made from), so a plan with or without them is the same."""
+    checks what its entries were made from), so a plan with or without them is the same.
+    The two that need planning's modules are made when the first plan asks for them: a
+    Builder is made before the parser processes start, which need none of those modules."""
 
-    resolutions: ResolutionCache = field(default_factory=lambda: _resolution_cache())
-    keys: KeyMemo = field(default_factory=lambda: _key_memo())
     edges: dict[NotePath, NoteEdges] = field(default_factory=dict)  # LinkGraph's parts
     urls: tuple[Any, Any] | None = None  # the inputs and result of the last plan_urls
+    _resolutions: ResolutionCache | None = None
+    _keys: KeyMemo | None = None
 
+    @property
+    def resolutions(self) -> ResolutionCache:
+        if self._resolutions is None:
+            from mindmap.resolve import ResolutionCache
 
-def _resolution_cache() -> ResolutionCache:
-    from mindmap.resolve import ResolutionCache
+            self._resolutions = ResolutionCache()
+        return self._resolutions
 
-    return ResolutionCache()
+    @property
+    def keys(self) -> KeyMemo:
+        if self._keys is None:
+            from mindmap.site import KeyMemo
 
-
-def _key_memo() -> KeyMemo:
-    from mindmap.site import KeyMemo
-
-    return KeyMemo()
+            self._keys = KeyMemo()
+        return self._keys
 
 
 def plan_site(

@@ -404,6 +404,7 @@ def parse_notes(
         return notes
     ctx = multiprocessing.get_context("fork")
     notes = []
+    _init_worker(strict_line_breaks)  # the Markdown engine imported and made once, not per child
     with ctx.Pool(jobs, _init_pool_worker, (strict_line_breaks,)) as pool:
         chunk = max(1, len(items) // (jobs * 8))
         results = pool.imap(_parse_pickled, items, chunksize=chunk)
