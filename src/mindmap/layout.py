@@ -227,36 +227,51 @@ def _push(xs: list[float], ys: list[float], radii: list[float], a: int, b: int) 
 def place(ids: Sequence[str], pairs: list[tuple[int, int]], kept: dict[str, Point]) -> list[Point]:
     """Kept nodes where they were; each new node, in waves outwards from the kept ones, at
     the centroid of its placed neighbours plus a small offset from a hash of its id; a new
-    node with no placed neighbour anywhere on a spot of the periphery (from its id's hash)."""
+    node with no placed neighbour anywhere on a spot of the periphery (from its id's hash).
+
+    A wave is every new node with a placed neighbour, each placed from the nodes placed
+    before the wave (so the order within a wave does not matter); the next wave can only be
+    the new neighbours of this one."""
     points: list[Point | None] = [kept.get(node) for node in ids]
     new = [n for n, p in enumerate(points) if p is None]
     if not new:
         return points  # type: ignore[return-value]
-    fresh = set(new)
-    near: dict[int, list[int]] = {n: [] for n in new}
-    for a, b in pairs:
-        if a in fresh:
-            near[a].append(b)
-        if b in fresh:
-            near[b].append(a)
+    near = _new_neighbours(new, pairs)
     placed = [p for p in points if p is not None]
     cx = sum(p[0] for p in placed) / len(placed)
     cy = sum(p[1] for p in placed) / len(placed)
     rim = max(math.dist(p, (cx, cy)) for p in placed) + 2 * EDGE
-    todo = new
-    while todo:
-        wave = [n for n in todo if any(points[m] is not None for m in near[n])]
+    waiting = set(new)
+    wave = [n for n in new if any(points[m] is not None for m in near[n])]
+    first = 0  # where in `new` to look for an island's first node
+    while waiting:
         if not wave:  # an island of new nodes: its first node goes on the periphery
-            angle, _ = _jitter(ids[todo[0]])
-            points[todo[0]] = (round(cx + rim * math.cos(angle)), round(cy + rim * math.sin(angle)))
+            while new[first] not in waiting:
+                first += 1
+            n = new[first]
+            angle, _ = _jitter(ids[n])
+            points[n] = (round(cx + rim * math.cos(angle)), round(cy + rim * math.sin(angle)))
             rim += EDGE / 4
-            todo = todo[1:]
+            waiting.discard(n)
+            wave = [m for m in near[n] if m in waiting]
             continue
-        spots = {n: _near(ids[n], [p for m in near[n] if (p := points[m])]) for n in wave}
-        for n, spot in spots.items():
+        spots = [(n, _near(ids[n], [p for m in near[n] if (p := points[m])])) for n in wave]
+        for n, spot in spots:
             points[n] = spot
-        todo = [n for n in todo if n not in spots]
+        waiting.difference_update(wave)
+        wave = list({m: None for n in wave for m in near[n] if m in waiting})
     return points  # type: ignore[return-value]
+
+
+def _new_neighbours(new: list[int], pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
+    """Each new node's neighbours."""
+    near: dict[int, list[int]] = {n: [] for n in new}
+    for a, b in pairs:
+        if a in near:
+            near[a].append(b)
+        if b in near:
+            near[b].append(a)
+    return near
 
 
 def _near(node: str, neighbours: list[Point]) -> Point:
