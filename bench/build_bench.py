@@ -39,25 +39,25 @@ CONFIG: list[str] = []  # `-c FILE` for every build (--config), e.g. one with `s
 
 
 def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc), in KB."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        ppid = int(fields.get("PPid", "0").strip())
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0])
+    """Resident memory of a process and all its descendants (Linux /proc), in KB.
+
+    It is polled while the build runs, on the same two cores: it walks the tree from the
+    process down (`/proc/PID/task/TID/children`, 0.1 ms a pass) rather than reading every
+    process's status on the machine (2.3 ms a pass with 70 processes, every 50 ms: 5 % of a
+    core taken from the build, which uses both, and not from the floor, which uses one)."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        total += rss.get(current, 0)
-        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            tasks = os.listdir(f"/proc/{current}/task")
+            for task in tasks:
+                todo += map(int, Path(f"/proc/{current}/task/{task}/children").read_text().split())
+        except FileNotFoundError:  # it ended meanwhile
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
     return total
 
 
