@@ -225,6 +225,10 @@ def render_pages(
             ranges = [(-1, step)] + [
                 (lo, min(lo + step, len(jobs))) for lo in range(step, len(jobs), step)
             ]
+            # The big jobs first, so that the last ranges, which one worker may end alone,
+            # are small: graph.json, then the site's own pages (the list of all notes...), then
+            # the notes and the tags (a tag page costs a third of a note's).
+            ranges.insert(1, ranges.pop())
             # Rendering leaves cycles (Jinja's contexts: about a hundred objects a page), so a
             # worker collects them after each range (`_collected`), not as usual: the
             # collector's passes in between cost a fifth of the rendering (the parent pauses it

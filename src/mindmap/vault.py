@@ -389,7 +389,8 @@ def parse_notes(
 
     `meanwhile` runs in this process while the workers parse (build.py imports and warms up
     what comes next there). `on_note`, when given, gets each note and its pickle as the parse
-    cache keeps it (`cache.pickle_note`: the workers send them so), in order, as they come.
+    cache keeps it (`cache.pickle_note`: the workers send them so), as they come: in order
+    of their paths, or in parallel the biggest first. The notes are returned in path order.
     """
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
     jobs = worker_count(jobs)
@@ -405,6 +406,8 @@ def parse_notes(
     ctx = multiprocessing.get_context("fork")
     notes = []
     _init_worker(strict_line_breaks)  # the Markdown engine imported and made once, not per child
+    # The biggest notes first: the last chunks, which one worker may end alone, are small.
+    items.sort(key=lambda item: -_size(item[1]))
     with ctx.Pool(jobs, _init_pool_worker, (strict_line_breaks,)) as pool:
         chunk = max(1, len(items) // (jobs * 8))
         results = pool.imap(_parse_pickled, items, chunksize=chunk)
@@ -414,7 +417,15 @@ def parse_notes(
             notes.append(note)
             if on_note is not None:
                 on_note(note, data)
+    notes.sort(key=lambda note: note.path)
     return notes
+
+
+def _size(file: str) -> int:
+    try:
+        return os.stat(file).st_size
+    except OSError:
+        return 0  # parsed like any other, to say what is wrong with it
 
 
 def _parse_pickled(item: tuple[str, str]) -> bytes:
