@@ -344,9 +344,9 @@ def _parsed_by(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     parsed: list[str] = []
     parse = mindmap.build.parse_notes
 
-    def noting(files: dict, *args: object) -> list:
+    def noting(files: dict, *args: object, **kwargs: object) -> list:
         parsed.extend(sorted(files))
-        return parse(files, *args)  # type: ignore[arg-type]
+        return parse(files, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mindmap.build, "parse_notes", noting)
     return parsed

@@ -299,7 +299,7 @@ class Builder:
         many = len(todo) > 64
         warm = partial(self._warm_up, templates) if many else (lambda: None)
         due = self.autosave and bool(todo or len(keep) != len(old))
-        fresh = self._parse_saving(todo, keep, lambda p: trusted(stats[p]), warm, due)
+        fresh = self._parse_saving(todo, keep, stats, trusted, warm, due)
         for note in fresh:
             keep[note.path] = (trusted(stats[note.path]), note)  # the stat before the read
         self.state.notes = keep
@@ -309,30 +309,26 @@ class Builder:
         self,
         todo: dict[NotePath, Path],
         keep: dict[NotePath, tuple[StatKey, Note]],
-        stat: Callable[[NotePath], StatKey],
+        stats: dict[str, StatKey],
+        trusted: Callable[[StatKey], StatKey],
         warm: Callable[[], None],
         due: bool,
     ) -> list[Note]:
         """Parse `todo`; when `due`, write the parse cache meanwhile (`NotesWriter`): the
-        notes kept, then each parsed note as it comes."""
+        notes kept, then each parsed note as it comes, with its `trusted` stat."""
         pickles, self._pickles = self._pickles, {}  # the cache's, needed no longer after
+        strict = self.config.strict_line_breaks
         if not due:
-            return parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm)
-        writer = NotesWriter(self.out_dir, self.settings)
-        try:
+            return parse_notes(todo, strict, self.jobs, warm, stats=stats)
+        with NotesWriter(self.out_dir, self.settings) as writer:
             for path, (key, note) in keep.items():
                 writer.add(path, key, pickles.get(path) or pickle_note(note))
             del pickles
 
             def parsed(note: Note, data: bytes) -> None:
-                writer.add(note.path, stat(note.path), data)
+                writer.add(note.path, trusted(stats[note.path]), data)
 
-            fresh = parse_notes(todo, self.config.strict_line_breaks, self.jobs, warm, parsed)
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        return fresh
+            return parse_notes(todo, strict, self.jobs, warm, parsed, stats)
 
     def _pickled(self) -> dict[NotePath, tuple[StatKey, bytes]]:
         """Every note's stat and pickle (serve, when it stops)."""
@@ -658,7 +654,7 @@ def make_site(
     start = time.perf_counter()
     found = scan(notes_dir, config.ignore)
     templates = templates_digest(config)
-    notes = parse_notes(found.notes, config.strict_line_breaks, jobs)
+    notes = parse_notes(found.notes, config.strict_line_breaks, jobs, stats=found.stats)
     plan, diags = plan_site(notes, found.assets, config, found.hidden)
     rendered = render_pages(plan, warm_up(config, templates, True), plan.jobs(), True, jobs)
     sink.files.update(rendered.files)

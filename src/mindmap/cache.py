@@ -152,8 +152,9 @@ def read_notes(
 class NotesWriter:
     """The parse cache, written note by note: the version, then a record (path, stat,
     pickle) a note, then None. A build writes each note as its parser process sends it,
-    holding none (at 8,000 notes they are 85 MB); the file is renamed into place by
-    `commit` only, so an interrupted build leaves the last cache."""
+    holding none (at 8,000 notes they are 85 MB). Used as a context: the file is renamed
+    into place when the block ends without an exception only, so an interrupted build
+    leaves the last cache."""
 
     def __init__(self, out_dir: Path, settings: str) -> None:
         self.path = cache_file(out_dir, "notes")
@@ -167,26 +168,24 @@ class NotesWriter:
     def add(self, path: NotePath, stat: StatKey, data: bytes) -> None:
         self._dump((path, stat, data))
 
-    def commit(self) -> None:
-        self._dump(None)
-        self._file.close()
-        os.replace(self.tmp, self.path)
+    def __enter__(self) -> NotesWriter:
+        return self
 
-    def abort(self) -> None:
-        self._file.close()
-        self.tmp.unlink(missing_ok=True)
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        if kind is None:
+            self._dump(None)
+            self._file.close()
+            os.replace(self.tmp, self.path)
+        else:
+            self._file.close()
+            self.tmp.unlink(missing_ok=True)
 
 
 def save_notes(out_dir: Path, settings: str, notes: dict[NotePath, tuple[StatKey, bytes]]) -> None:
     """Write the parse cache at once: each note's stat and pickle (`pickle_note`)."""
-    writer = NotesWriter(out_dir, settings)
-    try:
+    with NotesWriter(out_dir, settings) as writer:
         for path, (stat, data) in notes.items():
             writer.add(path, stat, data)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pickle
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -298,13 +298,12 @@ _COLLECT_EVERY = 500
 _parsed = -1  # notes parsed by this worker; -1: not a worker
 
 
-def _init_pool_worker(strict_line_breaks: bool) -> None:
-    """A parse pool's worker: `start_worker` (its collector stays paused: `_COLLECT_EVERY`),
-    then its parser."""
+def _init_pool_worker() -> None:
+    """A parse pool's worker: `start_worker` (its collector stays paused: `_COLLECT_EVERY`);
+    its parser is the parent's, made before the fork."""
     global _parsed
     start_worker()
     _parsed = 0
-    _init_worker(strict_line_breaks)
 
 
 def _init_worker(strict_line_breaks: bool) -> None:
@@ -384,19 +383,21 @@ def parse_notes(
     jobs: int = 0,
     meanwhile: Callable[[], None] = lambda: None,
     on_note: Callable[[Note, bytes], None] | None = None,
+    stats: Mapping[str, tuple[int, int, int]] | None = None,
 ) -> list[Note]:
     """Parse every note on its own; on big vaults, on every core (parsing is pure per note).
 
     `meanwhile` runs in this process while the workers parse (build.py imports and warms up
     what comes next there). `on_note`, when given, gets each note and its pickle as the parse
     cache keeps it (`cache.pickle_note`: the workers send them so), as they come: in order
-    of their paths, or in parallel the biggest first. The notes are returned in path order.
+    of their paths, or in parallel the biggest first (by the scan's `stats`, size first). The
+    notes are returned in path order.
     """
     items = [(rel, str(path)) for rel, path in sorted(files.items())]
     jobs = worker_count(jobs)
+    if items:  # the Markdown engine imported and made once, here: forked workers inherit it
+        _init_worker(strict_line_breaks)
     if jobs == 1 or len(items) < _PARALLEL_FROM:
-        if items:
-            _init_worker(strict_line_breaks)
         meanwhile()
         notes = [_parse_one(item) for item in items]
         if on_note is not None:
@@ -405,10 +406,9 @@ def parse_notes(
         return notes
     ctx = multiprocessing.get_context("fork")
     notes = []
-    _init_worker(strict_line_breaks)  # the Markdown engine imported and made once, not per child
-    # The biggest notes first: the last chunks, which one worker may end alone, are small.
-    items.sort(key=lambda item: -_size(item[1]))
-    with ctx.Pool(jobs, _init_pool_worker, (strict_line_breaks,)) as pool:
+    if stats:  # the biggest notes first: the last chunks, which one worker may end alone, are small
+        items.sort(key=lambda item: -stats.get(item[0], (0, 0, 0))[0])
+    with ctx.Pool(jobs, _init_pool_worker) as pool:
         chunk = max(1, len(items) // (jobs * 8))
         results = pool.imap(_parse_pickled, items, chunksize=chunk)
         meanwhile()
@@ -419,13 +419,6 @@ def parse_notes(
                 on_note(note, data)
     notes.sort(key=lambda note: note.path)
     return notes
-
-
-def _size(file: str) -> int:
-    try:
-        return os.stat(file).st_size
-    except OSError:
-        return 0  # parsed like any other, to say what is wrong with it
 
 
 def _parse_pickled(item: tuple[str, str]) -> bytes:
