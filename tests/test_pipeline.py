@@ -1,6 +1,7 @@
 """graph.json's own process during an incremental build (pipeline.GraphJob): the pages
-rendered meanwhile still go to the render workers, its errors reach the build, and a build
-that gives it up leaves no process behind.
+rendered meanwhile are still rendered on every core, its errors reach the build, and a build
+that gives it up leaves no process behind; and the processes that render pages with the
+build's own (pipeline._share).
 
 A process that runs threads does not fork (vault.worker_count), and other tests leave a
 server thread running in pytest's process: the builds that must fork run in a new one
@@ -38,12 +39,12 @@ def _template_dir(tmp_path: Path, extra: str) -> Path:
 def test_after_a_template_change_the_workers_render_while_graph_json_is_made(
     tmp_path: Path,
 ) -> None:
-    """Every page is rendered again, by the worker processes (not by the build's own
-    process, which a pool for graph.json used to keep from forking), and the site is the one
-    a clean build makes."""
+    """Every page is rendered again, by two processes, the build's own and a helper it
+    forks (not by the build's own alone, as when a pool for graph.json kept it from
+    forking), and the site is the one a clean build makes."""
     in_a_new_process(_template_change, tmp_path)
     seen = render_processes(tmp_path)
-    assert len(seen.pages) == 2 and seen.parent not in seen.pages
+    assert len(seen.pages) == 2 and seen.parent in seen.pages
     assert len(seen.graph) == 1 and not seen.graph & seen.pages
     assert seen.pages_rendered >= 240
     built, expected = read_site(tmp_path / "site"), read_site(tmp_path / "clean")
@@ -144,7 +145,8 @@ def test_workers_end_at_sigterm_even_under_serve_s_handler(tmp_path: Path) -> No
     ends them, whatever they are blocked on."""
     in_a_new_process(_build_under_serve_s_handler, tmp_path)
     seen = (tmp_path / "workers").read_text().split()
-    assert sorted(set(seen)) == ["default"] and len(seen) == 4  # 2 parse and 2 render workers
+    # 2 parse workers, and 1 render helper (the build's own process renders too)
+    assert sorted(set(seen)) == ["default"] and len(seen) == 3
 
 
 def _build_under_serve_s_handler(tmp_path: Path) -> None:
@@ -185,3 +187,62 @@ def _parse_in_process(tmp_path: Path) -> None:
     assert [n.path for n in parsed] == ["a.md", "b.md"]
     assert signal.getsignal(signal.SIGTERM) is serve._interrupt
     assert gc.isenabled()
+
+
+def test_a_render_helper_s_error_reaches_the_build_and_no_process_is_left(
+    tmp_path: Path,
+) -> None:
+    """A cold build renders in its own process and in a helper it forks (pipeline._share):
+    an error in the helper is raised by the build, with the helper's traceback, and a
+    helper that dies is reported; either way, no process is left behind and the previous
+    site is kept."""
+    in_a_new_process(_helper_fails, tmp_path)
+
+
+_PARENT = 0
+
+
+def _failing_in_a_helper(bounds: tuple[int, int]) -> pipeline.Rendered:
+    if os.getpid() != _PARENT:
+        raise ValueError("no pages from helpers today")
+    return _RENDER(bounds)
+
+
+def _dying_in_a_helper(bounds: tuple[int, int]) -> pipeline.Rendered:
+    if os.getpid() != _PARENT:
+        os._exit(3)
+    return _RENDER(bounds)
+
+
+_RENDER = pipeline._render_range
+
+
+def _helper_fails(tmp_path: Path) -> None:
+    global _PARENT
+    _PARENT = os.getpid()
+    notes = write_files(tmp_path / "notes", MANY_NOTES)
+    out = tmp_path / "site"
+    Builder(notes, out, Config(search=False), jobs=2).build()
+    before = read_site(out)
+    for broken, expected in (
+        (_failing_in_a_helper, "no pages from helpers today"),
+        (_dying_in_a_helper, "a process rendering pages failed (wait status"),
+    ):
+        pipeline._render_range = broken
+        try:
+            Builder(notes, out, Config(search=False), jobs=2, fresh=True).build()
+        except (ValueError, RuntimeError) as err:
+            assert expected in str(err)
+            if isinstance(err, ValueError):
+                assert "in a process rendering pages" in "\n".join(err.__notes__)
+        else:
+            raise AssertionError("the helper's failure did not reach the build")
+        finally:
+            pipeline._render_range = _RENDER
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            pass  # no child left
+        else:
+            raise AssertionError("a helper is still there")
+        assert read_site(out) == before
