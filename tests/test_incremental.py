@@ -444,3 +444,67 @@ def test_a_build_clears_the_cache_files_killed_builds_left(tmp_path: Path) -> No
     assert not any(p.exists() for p in left)
     assert all(p.exists() for p in kept)  # not a leftover's name, or a live process's
     assert (cache / "site.notes.pickle").exists()
+
+
+def _vault_of_three(tmp_path: Path) -> Path:
+    vault = tmp_path / "v"
+    vault.mkdir()
+    for name in ("a", "b", "c"):
+        (vault / f"{name}.md").write_text(f"# {name}\n\n- {name} links [[a]] about rivers\n")
+        os.utime(vault / f"{name}.md", (1.6e9, 1.6e9))
+    return vault
+
+
+def _cache_warnings(result: mindmap.build.BuildResult) -> list[str]:
+    return [d.message for d in result.diagnostics if d.code == "cache-write"]
+
+
+def test_a_cache_folder_that_cannot_be_made_is_a_warning_not_a_failed_build(
+    tmp_path: Path,
+) -> None:
+    """`.mindmap-cache` is a file: no cache file can be written. Every build says so once
+    (`cache-write`) and writes the whole site, the search index too, as a clean build."""
+    vault, out = _vault_of_three(tmp_path), tmp_path / "site"
+    (tmp_path / ".mindmap-cache").write_text("not a folder\n")
+    for _ in range(2):
+        result = Builder(vault, out, Config(), jobs=1).build()
+        assert len(_cache_warnings(result)) == 1
+        assert "the build cache was not written" in _cache_warnings(result)[0]
+        assert not [d for d in result.diagnostics if d.code == "search-index"]
+        assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "no cache")
+        assert any(url.startswith(f"{SEARCH_DIR}/t-") for url in read_tree(out))
+    assert (tmp_path / ".mindmap-cache").read_text() == "not a folder\n"
+
+
+def test_a_full_disk_under_the_cache_is_a_warning_and_leaves_no_stale_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every cache file is written to a full disk (`/dev/full`: each write fails with
+    ENOSPC). The build writes the site and warns; the state of the build before it, which
+    describes an older site, is deleted, and what is left of each cache file is removed;
+    the next build (the disk free again) is exact."""
+    vault, out = _vault_of_three(tmp_path), tmp_path / "site"
+    Builder(vault, out, Config(), jobs=1).build()
+    cache = tmp_path / ".mindmap-cache"
+    assert (cache / "site.state.pickle").exists()
+    temporary = mindmap.cache._temporary
+
+    def full(path: Path) -> Path:
+        tmp = temporary(path)
+        tmp.symlink_to("/dev/full")
+        return tmp
+
+    monkeypatch.setattr(mindmap.cache, "_temporary", full)
+    (vault / "b.md").write_text("# b\n\n- b now links [[c]]\n")
+    os.utime(vault / "b.md", (1.6e9 + 10, 1.6e9 + 10))
+    result = Builder(vault, out, Config(), jobs=1).build()
+    assert len(_cache_warnings(result)) == 1 and "No space left" in _cache_warnings(result)[0]
+    assert b'href="b.html"' in (out / "c.html").read_bytes()  # the edit's new backlink
+    assert not (cache / "site.state.pickle").exists()
+    assert not [p for p in cache.iterdir() if ".tmp-" in p.name]
+    monkeypatch.setattr(mindmap.cache, "_temporary", temporary)
+    (vault / "c.md").write_text("# c\n\n- c alone\n")
+    os.utime(vault / "c.md", (1.6e9 + 20, 1.6e9 + 20))
+    result = Builder(vault, out, Config(), jobs=1).build()
+    assert not _cache_warnings(result)
+    assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "disk free again")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import jinja2
@@ -37,3 +38,23 @@ def test_objects_and_dict_subclasses_read_as_in_jinja() -> None:
 def test_a_missing_key_is_still_an_error() -> None:
     with pytest.raises(jinja2.UndefinedError, match="has no attribute 'nope'"):
         _render("{{ note.nope }}", note={"title": "x"})
+
+
+def test_a_compiled_template_that_cannot_be_cached_is_still_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja's cache of compiled templates on a full disk: the template renders, the file
+    is given up (the next run compiles it again), and nothing half written is left."""
+    import errno
+
+    import jinja2.bccache
+
+    def full(self: jinja2.bccache.Bucket, f: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(jinja2.bccache.Bucket, "write_bytecode", full)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text("{{ x }}!")
+    env = make_environment(tmp_path / "templates", tmp_path / "jinja")
+    assert env.get_template("t.html").render(x="<b>") == "&lt;b&gt;!"
+    assert list((tmp_path / "jinja").iterdir()) == []

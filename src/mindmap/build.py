@@ -8,6 +8,7 @@ rewritten only when their bytes change. `build` and `serve` run exactly this cod
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -27,6 +28,7 @@ from mindmap.cache import (
     NotesWriter,
     StatKey,
     cache_file,
+    cache_problem,
     load_layout,
     load_notes,
     load_state,
@@ -126,6 +128,7 @@ class Builder:
         self._memo = PlanMemo()  # resolutions and key parts lent from one plan to the next
         self._pending: Deferred | None = None  # graph.json of the last build, when deferred
         self._job: GraphJob | None = None  # the process making graph.json, until asked
+        self._cache_error: OSError | None = None  # a build's first cache file not written
         # Where graph.json's nodes were: kept, so that an edit moves only what it touches.
         self._layout = load_layout(out_dir) if read else LayoutMemo()
         # the search index (search-index/): made after each build, under serve when idle
@@ -188,6 +191,7 @@ class Builder:
 
     def _build(self) -> BuildResult:
         start = time.perf_counter()
+        self._cache_error = None
         check_folders(self.notes_dir, self.out_dir)
         found = scan(self.notes_dir, self.config.ignore)
         templates = templates_digest(self.config)
@@ -228,9 +232,20 @@ class Builder:
         self.state.inputs, self.state.diagnostics = inputs, result.diagnostics
         self.state.summary = (result.notes, result.pages, result.files)
         if self.autosave:
-            save_state(self.out_dir, self.settings, self.state)
-            save_layout(self.out_dir, self._layout)
+            self._keep(partial(save_state, self.out_dir, self.settings, self.state))
+            self._keep(partial(save_layout, self.out_dir, self._layout))
+        if self._cache_error is not None:  # (not kept in the state: not a problem of the notes)
+            problem = apply_severity([cache_problem(self._cache_error)], self.config)
+            result.diagnostics = result.diagnostics + problem
         return result
+
+    def _keep(self, save: Callable[[], None]) -> None:
+        """Write a cache file: one that cannot be written (a disk full, a folder not
+        writable) makes the next build slower, not this one fail (`cache-write`)."""
+        try:
+            save()
+        except OSError as err:
+            self._cache_error = self._cache_error or err
 
     def _output_intact(self) -> bool:
         search = not self.config.search or self.search.due is not None
@@ -263,10 +278,11 @@ class Builder:
 
     def save_cache(self) -> None:
         self.settle(index=False)  # serve stopping: an index still due is made by the next build
-        if self.cache and self.state.keys:
-            save_layout(self.out_dir, self._layout)
-            save_state(self.out_dir, self.settings, self.state)
-            save_notes(self.out_dir, self.settings, self._pickled())
+        if self.cache and self.state.keys:  # (when it cannot be written: slower next time)
+            with contextlib.suppress(OSError):
+                save_layout(self.out_dir, self._layout)
+                save_state(self.out_dir, self.settings, self.state)
+                save_notes(self.out_dir, self.settings, self._pickled())
 
     # -- parsing -------------------------------------------------------------------------
 
@@ -328,7 +344,10 @@ class Builder:
             def parsed(note: Note, data: bytes) -> None:
                 writer.add(note.path, trusted(stats[note.path]), data)
 
-            return parse_notes(todo, strict, self.jobs, warm, parsed, stats)
+            notes = parse_notes(todo, strict, self.jobs, warm, parsed, stats)
+        if writer.error is not None:
+            self._cache_error = self._cache_error or writer.error
+        return notes
 
     def _pickled(self) -> dict[NotePath, tuple[StatKey, bytes]]:
         """Every note's stat and pickle (serve, when it stops)."""

@@ -8,6 +8,7 @@ describes are checked by size and mtime before any is trusted.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import os
@@ -16,10 +17,10 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import mindmap
-from mindmap.diagnostics import Diagnostic
+from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.layout import LayoutMemo
 from mindmap.model import Note
 from mindmap.paths import NotePath, fit_name
@@ -76,9 +77,14 @@ def _load(path: Path, settings: str, version: tuple[str, ...] | None = None) -> 
 
 def _save(path: Path, settings: str, data: object, version: tuple[str, ...] | None = None) -> None:
     tmp = _temporary(path)
-    with tmp.open("wb") as f:
-        pickle.dump((version or _version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    try:
+        with tmp.open("wb") as f:
+            pickle.dump((version or _version(settings), data), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:  # (a disk full): nothing half written is left
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def _temporary(path: Path) -> Path:
@@ -154,16 +160,36 @@ class NotesWriter:
     pickle) a note, then None. A build writes each note as its parser process sends it,
     holding none (at 8,000 notes they are 85 MB). Used as a context: the file is renamed
     into place when the block ends without an exception only, so an interrupted build
-    leaves the last cache."""
+    leaves the last cache. A cache that cannot be written (a disk full, a folder not
+    writable) is given up, its error kept in `error`: the build goes on without it."""
 
     def __init__(self, out_dir: Path, settings: str) -> None:
         self.path = cache_file(out_dir, "notes")
-        self.tmp = _temporary(self.path)
-        self._file = self.tmp.open("wb")
+        self.error: OSError | None = None
+        self._file: BinaryIO | None = None
+        try:
+            self.tmp = _temporary(self.path)
+            self._file = self.tmp.open("wb")
+        except OSError as err:
+            self.error = err
         self._dump(_version(settings))
 
     def _dump(self, record: object) -> None:
-        pickle.dump(record, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._file is None:
+            return
+        try:
+            pickle.dump(record, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as err:
+            self.error = err
+            self._give_up()
+
+    def _give_up(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+            with contextlib.suppress(OSError):
+                self.tmp.unlink(missing_ok=True)
 
     def add(self, path: NotePath, stat: StatKey, data: bytes) -> None:
         self._dump((path, stat, data))
@@ -172,13 +198,17 @@ class NotesWriter:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
-        if kind is None:
-            self._dump(None)
-            self._file.close()
-            os.replace(self.tmp, self.path)
-        else:
-            self._file.close()
-            self.tmp.unlink(missing_ok=True)
+        if kind is not None or self._file is None:
+            self._give_up()
+            return
+        self._dump(None)
+        try:
+            if self._file is not None:
+                self._file.close()
+                os.replace(self.tmp, self.path)
+        except OSError as err:
+            self.error = err
+            self._give_up()
 
 
 def save_notes(out_dir: Path, settings: str, notes: dict[NotePath, tuple[StatKey, bytes]]) -> None:
@@ -204,7 +234,11 @@ class GraphStore:
         return parts if isinstance(parts, dict) else {}
 
     def save(self, parts: dict[str, Any]) -> None:
-        _save(cache_file(self.out_dir, "graph"), self.settings, parts)
+        """Keep the parts; if they cannot be written, the next build makes them again (each
+        is checked against what it was made from). The build reports its other cache files
+        that cannot be written (`cache-write`): they are in the same folder."""
+        with contextlib.suppress(OSError):
+            _save(cache_file(self.out_dir, "graph"), self.settings, parts)
 
 
 _LAYOUT_VERSION = ("layout", 1)
@@ -238,7 +272,29 @@ def load_state(out_dir: Path, settings: str) -> BuildState:
 
 
 def save_state(out_dir: Path, settings: str, state: BuildState) -> None:
-    _save(cache_file(out_dir), settings, replace(state, notes={}))
+    """Write the state; if it cannot be written, the last one is deleted: it describes an
+    older site (each file's digest is checked against the file, but not the settings that
+    made it, say), so the next build does everything again instead."""
+    path = cache_file(out_dir)
+    try:
+        _save(path, settings, replace(state, notes={}))
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise
+
+
+def cache_problem(err: OSError) -> Diagnostic:
+    """The warning of a build whose cache could not be written."""
+    return Diagnostic(
+        "",
+        0,
+        0,
+        Severity.WARNING,
+        "cache-write",
+        f"the build cache was not written: {err}",
+        "the site is built and right; the next build parses and renders everything again",
+    )
 
 
 def stat_key(path: Path) -> StatKey | None:

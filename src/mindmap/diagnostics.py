@@ -27,6 +27,7 @@ CODES = {
     "encoding": "a note is not valid UTF-8",
     "filename-encoding": "a file name is not valid UTF-8",
     "search-index": "the search index could not be made",
+    "cache-write": "the build cache could not be written (the next build does more work)",
     "home-missing": "the home setting names no published note",
     "permalink": "a permalink with . or .. in its path",
 }  # every code; README.md documents each one (tests/test_docs.py checks)

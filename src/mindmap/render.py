@@ -6,6 +6,7 @@ inject markup, and a wrong name in a template is an error at `templates/x.html:L
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
@@ -46,8 +47,11 @@ def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> ji
     loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(user_dir)])
     bytecode = None
     if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = _BytecodeCache(str(cache_dir))
+        except OSError:  # no cache folder: templates are compiled in every run
+            pass
     env = _Environment(
         loader=loader,
         bytecode_cache=bytecode,
@@ -61,6 +65,15 @@ def make_environment(user_dir: Path | None, cache_dir: Path | None = None) -> ji
     env.tests["isodate"] = is_iso_date
     env.filters["path"] = breakable_path
     return env
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, which gives up a file it cannot write (a disk
+    full) instead of failing the build: that template is compiled again next time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
 
 
 def breakable_path(value: object) -> Markup:

@@ -317,7 +317,17 @@ class SearchIndex:
         return self._key
 
     def _save(self, key: str) -> None:
+        """Record the key of the index on disk ("": none known) in the key file. A key that
+        cannot be recorded (the cache's folder not writable) is no key: the next build makes
+        the index again. Only a key that can be neither forgotten nor deleted stops the
+        index being written (it would name files it no longer describes)."""
         self._key = key
-        if self.key_file is not None:
+        if self.key_file is None:
+            return
+        try:
             self.key_file.parent.mkdir(parents=True, exist_ok=True)
             replace_file(self.key_file, json.dumps({"index": key}).encode())
+        except OSError:
+            with contextlib.suppress(NotADirectoryError):  # (its folder is a file: none there)
+                self.key_file.unlink(missing_ok=True)
+            self._key = key if key == "" else None
