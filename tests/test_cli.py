@@ -268,3 +268,27 @@ def test_a_settings_file_beside_the_notes_is_pointed_at(tmp_path: Path, monkeypa
     ) in result.stderr
     monkeypatch.chdir(tmp_path / "project")
     assert "note:" not in run("build", "notes", "-o", "site").stderr
+
+
+def test_a_site_that_cannot_be_written_is_an_error_without_a_traceback(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk full under the output: one line saying so (no traceback), exit code 1, and
+    the site of the last build as it was (a first build or --clean writes a new folder)."""
+    import errno
+
+    import mindmap.output
+
+    assert run("build").exit_code == 0
+    before = read_site(cwd / "site")
+
+    def full(self: object, url: str, data: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(mindmap.output.SiteWriter, "write", full)
+    result = run("build", "--clean")
+    assert result.exit_code == 1
+    assert "Error: the build stopped: [Errno 28] No space left on device" in result.stderr
+    assert "Traceback" not in result.output
+    assert read_site(cwd / "site") == before
+    assert not [p for p in cwd.iterdir() if p.name.startswith(".site")]  # no half site left

@@ -108,7 +108,13 @@ def build(
     progress = None if quiet else _progress
     builder = Builder(notes_dir, out_dir, config, jobs, fresh=clean, progress=progress)
     _KEPT[:] = [builder]
-    result = builder.build()
+    try:
+        result = builder.build()
+    except OSError as err:  # the output cannot be written (a disk full): no traceback
+        raise click.ClickException(
+            f"the build stopped: {err}\n  hint: a first build (or --clean) leaves the last "
+            "site as it was; any other build's next run writes what is missing"
+        ) from None
     _report(
         result.diagnostics,
         str(notes_dir),
