@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -148,12 +149,24 @@ def test_labels_are_truncated_with_the_full_text_in_a_title() -> None:
 
 
 @pytest.mark.parametrize(
-    ("label", "ems"),
-    [("abc", 3), ("中文", 4), ("ab中", 4), ("abc…", 4), ("ab中…", 5), ("日本語…", 7)],
+    ("label", "regular", "bold"),
+    [
+        ("abc", 0.61 + 0.63 + 0.55, 0.67 + 0.72 + 0.59),
+        ("Wi", 0.99 + 0.28, 1.10 + 0.34),  # as DejaVu Sans draws them
+        ("中文", 2.0, 2.2),  # wide characters: an em each
+        ("ab中…", 0.61 + 0.63 + 1.0 + 1.0, 0.67 + 0.72 + 1.1 + 1.0),
+        ("é", 0.7, 0.7),  # beyond the tables
+    ],
 )
-def test_a_label_is_as_wide_as_its_characters_wide_ones_twice(label: str, ems: int) -> None:
-    node = treeview._Node("t", label, "", 1, label=label)
-    assert treeview._width(node) == round(ems * 12 * 0.56) + 6
+def test_a_label_is_as_wide_as_its_characters(label: str, regular: float, bold: float) -> None:
+    assert treeview.ems(label) == pytest.approx(regular)
+    assert treeview.ems(label, bold=True) == pytest.approx(bold)
+    deep = treeview._Node("t", label, "", 2, label=label)
+    assert treeview._width(deep) == math.ceil(regular * 12) + 6
+    top = treeview._Node("t", label, "", 1, label=label)  # the note's own topics are bold
+    assert treeview._width(top) == math.ceil(bold * 12) + 6
+    top.children.append(treeview._Node("t", "x", "", 2, label="x"))
+    assert treeview._width(top) == math.ceil(bold * 12) + 14  # room for its fold knob
 
 
 def test_hostile_titles_come_out_inert() -> None:

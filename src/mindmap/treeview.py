@@ -13,6 +13,7 @@ its colours from the stylesheet (`.mm-mv` in mindmap.css).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -151,17 +152,60 @@ def _columns(top: _Node) -> list[int]:
 
 
 def _width(node: _Node) -> int:
-    text = node.label
-    size = {"r": 12 * 1.1, "c": 11}.get(node.kind, 12)  # the root's text is bold
-    cut = text.endswith("…") and text[:-1].isascii()  # a label cut short: "…" is narrow
-    em = len(text) if cut or text.isascii() else sum(map(_em, text))
-    em += 2 if node.kind == "c" else 0  # its arrow
-    return round(em * size * 0.56) + {"r": 22, "t": 6, "c": 4, "m": 6}[node.kind]
+    """The node's width: its label's (bold for the root and the note's own topics, as
+    mindmap.css draws them; a chip's with its arrow), and room around it: a topic with
+    children has its fold knob at the end of its line (mindview.js; 8 px across on a touch
+    screen), clear of the label."""
+    bold = node.kind == "r" or (node.depth == 1 and node.kind != "c")
+    text = "→ " + node.label if node.kind == "c" else node.label
+    size = 11 if node.kind == "c" else 12
+    pad = {"r": 22, "t": 14 if node.children else 6, "c": 4, "m": 6}[node.kind]
+    return math.ceil(ems(text, bold) * size) + pad
 
 
-def _em(ch: str) -> int:
-    """A character's width in ems: 2 for a wide (CJK) one."""
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+def _measures(widths: str) -> bytes:
+    """A table for `bytes.translate`: each ASCII character's width, in hundredths of an em."""
+    return bytes(int(w) for w in widths.split()).rjust(127, b"\0").ljust(256, b"\0")
+
+
+# Advance widths of the printable ASCII characters (" " to "~") in hundredths of an em, in
+# DejaVu Sans, regular and bold, as Chromium draws them: the widest font the stylesheet's
+# `--sans` falls back to (Linux's), so that a label measured so fits in any of them.
+_REGULAR = _measures(
+    "32 40 46 84 64 95 78 27 39 39 50 84 32 36 32 34 64 64 64 64 64 64 64 64 64 64 34 34 84 84 "
+    "84 53 100 71 69 70 77 63 58 77 75 29 29 66 56 86 75 79 60 79 69 63 59 73 68 99 69 61 69 "
+    "39 34 39 84 50 50 61 63 55 63 62 34 63 63 28 28 58 28 97 63 61 63 63 39 52 39 63 59 82 59 "
+    "59 52 64 34 64 84"
+)
+_BOLD = _measures(
+    "35 46 52 84 70 100 87 31 46 46 52 84 38 42 38 37 70 70 70 70 70 70 70 70 70 70 40 40 84 84 "
+    "84 58 100 77 76 73 83 68 68 82 84 37 37 77 64 100 84 85 73 85 77 68 70 81 77 110 77 72 73 "
+    "46 37 46 84 50 50 67 72 59 72 68 41 72 71 34 34 67 34 104 71 69 72 72 49 60 48 71 65 92 65 "
+    "65 58 71 37 71 84"
+)
+_OTHER = {"…": 100, "→": 84}  # in every label cut short, and every chip
+
+
+def ems(text: str, bold: bool = False) -> float:
+    """A label's width in ems (`_REGULAR`, `_BOLD`); a character outside those tables is
+    taken as 0.7 em, or 1 em when wide (CJK; 1.1 in bold)."""
+    table = _BOLD if bold else _REGULAR
+    if text.isascii():  # nearly every label: counted in C
+        return sum(text.encode().translate(table)) / 100
+    core = text.replace("…", "").replace("→", "")
+    if core.isascii():  # a label cut short, a chip
+        extra = 100 * text.count("…") + 84 * text.count("→")
+        return (sum(core.encode().translate(table)) + extra) / 100
+    total = 0
+    for ch in text:
+        if ch.isascii():
+            total += table[ord(ch)]
+        elif ch in _OTHER:
+            total += _OTHER[ch]
+        else:
+            wide = unicodedata.east_asian_width(ch) in "WF"
+            total += (110 if bold else 100) if wide else 70
+    return total / 100
 
 
 def _place(top: _Node, columns: list[int]) -> int:

@@ -107,6 +107,32 @@ def test_a_branch_folds_and_unfolds_by_mouse_and_keyboard(page: Any) -> None:
     assert page.errors == []
 
 
+@pytest.mark.parametrize("url", [MAP, "index.html"])
+def test_every_knob_takes_a_click_anywhere_and_no_label_runs_into_one(
+    site: Path, browser: Any, url: str
+) -> None:
+    """A click on a knob's centre reaches it (not the lines drawn out of it), and each label
+    ends before its knob, as big as a touch screen draws it (8 px across): the build
+    measures labels as the widest fallback font draws them."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto((site / url).as_uri())
+    found = page.evaluate(
+        """() => Array.from(document.querySelectorAll("svg.mm-mv .k")).map(k => {
+          const box = k.getBoundingClientRect(), x = box.x + box.width / 2;
+          const label = k.parentElement.querySelector(":scope > a > text").getBoundingClientRect();
+          const scale = box.width / (2 * k.r.baseVal.value);
+          const hit = document.elementFromPoint(x, box.y + box.height / 2);
+          return {name: k.getAttribute("aria-label"), hit: hit === k,
+                  room: (x - label.right) / scale};
+        })"""
+    )
+    context.close()
+    assert len(found) >= 5
+    assert [k["name"] for k in found if not k["hit"]] == []
+    assert [(k["name"], k["room"]) for k in found if k["room"] < 8] == []
+
+
 def test_knobs_are_reachable_by_tab(page: Any) -> None:
     page.locator('svg.mm-mv a[href="#t-llms"]').focus()
     page.keyboard.press("Tab")
