@@ -19,7 +19,8 @@
   var shown = [], active = -1, asked = 0, results = [], answered = "", looked = [];
   var PAGE = 10;  // results shown at a time (each loads its note page for the excerpt)
   var EXCERPT = 24, BEFORE = 6;  // words in an excerpt; of them, before the first match
-  var LONGEST = 80;  // characters of an excerpt's part (a word, or the text between marks)
+  var LONGEST = 80;  // characters of a word in an excerpt: a longer one is cut
+  var LONG_WORD = new RegExp("\\S{" + (LONGEST + 1) + ",}", "g");
   var MAX_CHUNKS = 8;  // a word's prefix spans at most this many chunks (the rest unread)
   var fetched = Object.create(null);  // url → promise of its JSON or text
   var moreUnderWay = null, goAfter = false;  // "Show more" loading; Enter before results
@@ -315,17 +316,23 @@
     var first = hits.indexOf(true), from = Math.max(0, first - BEFORE);
     var to = Math.min(found.length, from + EXCERPT);
     if (!found.length) return [];
-    var out = [], pos = found[from][0];
-    if (from > 0) out.push(["\u2026 ", false]);
+    // from and to the space around: "don't" is two words to the index, one to a reader
+    var start = found[from][0], end = found[to - 1][1];
+    while (start > 0 && !/\s/.test(text.charAt(start - 1))) start--;
+    while (end < text.length && !/\s/.test(text.charAt(end))) end++;
+    var out = [], pos = start;
+    if (/\S/.test(text.slice(0, start))) out.push(["\u2026 ", false]);
     for (var i = from; i < to; i++) {
       if (!hits[i]) continue;
       out.push([text.slice(pos, found[i][0]), false], [found[i][2], true]);
       pos = found[i][1];
     }
-    out.push([text.slice(pos, found[to - 1][1]), false]);
-    if (to < found.length) out.push([" \u2026", false]);
+    out.push([text.slice(pos, end), false]);
+    if (/\S/.test(text.slice(end))) out.push([" \u2026", false]);
     return out.map(function (part) {  // a word of thousands of letters is shown cut
-      return part[0].length > LONGEST ? [part[0].slice(0, LONGEST) + "\u2026", part[1]] : part;
+      return [part[0].replace(LONG_WORD, function (w) {
+        return w.slice(0, LONGEST) + "\u2026";
+      }), part[1]];
     });
   }
 

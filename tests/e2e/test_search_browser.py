@@ -130,6 +130,9 @@ WORDS_VAULT = {
     " \u0939\u093f\u0928\u094d\u0926\u0940 written.\n",
     "Math.md": "It weighs $5\\text{kg}$ today.\n",
     "Long.md": "A " + "w" * 3000 + " word.\n",
+    "Prose.md": "Lorem ipsum dolor sit amet don't one two three four five violinist practised"
+    " scales every morning before breakfast and then played long slow tones until the"
+    " tone was even, a habit that lasted through the whole of a long career.\n",
 }
 
 
@@ -193,6 +196,19 @@ def test_an_excerpt_cuts_a_word_of_thousands_of_letters(
     excerpt = page.locator("main .mm-search-result", has_text="Long").locator(".mm-search-excerpt")  # type: ignore[attr-defined]
     expect(excerpt).to_contain_text("\u2026")
     assert len(excerpt.inner_text()) < 200
+
+
+def test_an_excerpt_is_cut_at_whole_words(
+    words_site: DevServer, browser: object, errors: list[str]
+) -> None:
+    """An excerpt starts and ends at a space ("don't", two words to the index, is not cut
+    in two), and an ellipsis stands only where text is left out, once."""
+    page = open_page(browser, words_site.url + "search.html?q=violinist", errors)
+    excerpt = page.locator("main .mm-search-result", has_text="Prose").locator(".mm-search-excerpt")  # type: ignore[attr-defined]
+    expect(excerpt.locator("mark")).to_have_text("violinist")
+    text = excerpt.inner_text()
+    assert text.startswith("\u2026 don't one two three four five violinist practised scales")
+    assert text.endswith(" the tone was even, \u2026") and text.count("\u2026") == 2
 
 
 class Cached(SimpleHTTPRequestHandler):
