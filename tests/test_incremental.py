@@ -508,3 +508,36 @@ def test_a_full_disk_under_the_cache_is_a_warning_and_leaves_no_stale_state(
     result = Builder(vault, out, Config(), jobs=1).build()
     assert not _cache_warnings(result)
     assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "disk free again")
+
+
+def test_a_new_build_ranks_related_notes_only_near_a_changed_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The related notes a build worked out are kept in the cache (`site.related.pickle`):
+    a new build ranks again only the notes whose neighbourhood a changed link touches, and
+    the site is still the one a clean build makes."""
+    import mindmap.related
+
+    vault, out = tmp_path / "v", tmp_path / "site"
+    vault.mkdir()
+    for i in range(40):  # a ring of notes, each linking to the next two
+        links = f"[[n{(i + 1) % 40}]] [[n{(i + 2) % 40}]]"
+        (vault / f"n{i}.md").write_text(f"# N{i}\n\n- see {links}\n")
+        os.utime(vault / f"n{i}.md", (1.6e9, 1.6e9))
+    Builder(vault, out, Config(), jobs=1).build()
+    ranked: list[str] = []
+    rank = mindmap.related.Related._rank
+
+    def noting(self: mindmap.related.Related, note: str) -> tuple[str, ...]:
+        ranked.append(note)
+        return rank(self, note)
+
+    monkeypatch.setattr(mindmap.related.Related, "_rank", noting)
+    (vault / "n10.md").write_text("# N10\n\n- see [[n11]] [[n30]]\n")
+    os.utime(vault / "n10.md", (1.6e9 + 10, 1.6e9 + 10))
+    Builder(vault, out, Config(), jobs=1).build()
+    assert "n10.md" in ranked and "n30.md" in ranked and len(ranked) < 20
+    assert_same_site(read_tree(out), _clean_build(vault, tmp_path / "clean"), "after the edit")
+    ranked.clear()
+    Builder(vault, out, Config(), jobs=1, fresh=True).build()  # --clean: nothing is reused
+    assert len(ranked) == 40

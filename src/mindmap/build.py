@@ -31,11 +31,13 @@ from mindmap.cache import (
     cache_problem,
     load_layout,
     load_notes,
+    load_related,
     load_state,
     pickle_note,
     read_notes,
     save_layout,
     save_notes,
+    save_related,
     save_state,
     stat_key,
 )
@@ -202,6 +204,8 @@ class Builder:
         notes = self._parse(found.notes, found.stats, templates)
         self.say(f"parsed {len(notes)} notes in {time.perf_counter() - start:.2f}s")
         try:
+            if self.autosave and not self._fresh and self._memo.keys.related is None:
+                self._memo.keys.related = load_related(self.out_dir, self.settings)
             plan, diags = plan_site(notes, found.assets, self.config, found.hidden, self._memo)
             plan.graph_cache = self._graph_cache  # each note's part of graph.json, kept
             plan.graph_layout = self._layout
@@ -234,6 +238,8 @@ class Builder:
         if self.autosave:
             self._keep(partial(save_state, self.out_dir, self.settings, self.state))
             self._keep(partial(save_layout, self.out_dir, self._layout))
+            if (related := self._memo.keys.related) is not None:
+                self._keep(partial(save_related, self.out_dir, self.settings, related))
         if self._cache_error is not None:  # (not kept in the state: not a problem of the notes)
             problem = apply_severity([cache_problem(self._cache_error)], self.config)
             result.diagnostics = result.diagnostics + problem

@@ -24,6 +24,7 @@ from mindmap.diagnostics import Diagnostic, Severity
 from mindmap.layout import LayoutMemo
 from mindmap.model import Note
 from mindmap.paths import NotePath, fit_name
+from mindmap.related import Related
 
 # (size, mtime_ns, ctime_ns): the change time too, which no tool can set back, so that a
 # file restored or synced with its old size and modification time still counts as changed
@@ -253,6 +254,17 @@ def load_layout(out_dir: Path) -> LayoutMemo:
 
 def save_layout(out_dir: Path, memo: LayoutMemo) -> None:
     _save(cache_file(out_dir, "layout"), "", memo, _LAYOUT_VERSION)
+
+
+def load_related(out_dir: Path, settings: str) -> Related | None:
+    """The related notes the last build worked out (`<site>.related.pickle`): the next one
+    ranks again only the notes whose neighbourhood changed (related.Related checks it)."""
+    related = _load(cache_file(out_dir, "related"), settings)
+    return related if isinstance(related, Related) else None
+
+
+def save_related(out_dir: Path, settings: str, related: Related) -> None:
+    _save(cache_file(out_dir, "related"), settings, related)
 
 
 def load_state(out_dir: Path, settings: str) -> BuildState:
