@@ -246,3 +246,44 @@ def _helper_fails(tmp_path: Path) -> None:
         else:
             raise AssertionError("a helper is still there")
         assert read_site(out) == before
+
+
+def test_a_result_that_cannot_be_taken_ends_the_helper_instead_of_waiting_for_it(
+    tmp_path: Path,
+) -> None:
+    """This process fails to take a helper's result (a disk full while writing its pages):
+    the error is raised at once, though the helper is still sending; no process is left."""
+    in_a_new_process(_collect_fails, tmp_path)
+
+
+def _collect_fails(tmp_path: Path) -> None:
+    import errno
+    import signal
+
+    signal.alarm(30)  # a hang fails the test (its process dies) instead of blocking it
+    import time
+
+    big = pipeline.Rendered(files={"page.html": b"x" * 200_000})  # more than a pipe holds
+
+    def slow(bounds: tuple[int, int]) -> pipeline.Rendered:
+        time.sleep(0.02)  # so that the helper takes many ranges
+        return big
+
+    pipeline._collected = slow
+
+    def collect(chunk: pipeline.Rendered) -> None:
+        if threading.current_thread() is not threading.main_thread():  # a helper's result
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    try:
+        pipeline._share([(n, n + 1) for n in range(40)], 1, collect, lambda: None)
+    except OSError as err:
+        assert err.errno == errno.ENOSPC
+    else:
+        raise AssertionError("the error did not reach the build")
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        pass  # no child left
+    else:
+        raise AssertionError("the helper is still there")

@@ -358,10 +358,11 @@ class _Helper:
         """Wait for every result; a helper's error (or its death) is raised here."""
         assert self._thread is not None and self._pid is not None
         self._thread.join()
+        if self._error is not None:  # (the helper may wait to send what is read no more)
+            self.discard()
+            raise self._error
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
-        if self._error is not None:
-            raise self._error
         if status != 0:  # killed (by the system, out of memory) or crashed
             raise RuntimeError(f"{self.what} failed (wait status {status})")
 
