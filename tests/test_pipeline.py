@@ -239,12 +239,7 @@ def _helper_fails(tmp_path: Path) -> None:
             raise AssertionError("the helper's failure did not reach the build")
         finally:
             pipeline._render_range = _RENDER
-        try:
-            os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            pass  # no child left
-        else:
-            raise AssertionError("a helper is still there")
+        _assert_no_child_left()
         assert read_site(out) == before
 
 
@@ -281,9 +276,13 @@ def _collect_fails(tmp_path: Path) -> None:
         assert err.errno == errno.ENOSPC
     else:
         raise AssertionError("the error did not reach the build")
+    _assert_no_child_left()
+
+
+def _assert_no_child_left() -> None:
     try:
         os.waitpid(-1, os.WNOHANG)
     except ChildProcessError:
         pass  # no child left
     else:
-        raise AssertionError("the helper is still there")
+        raise AssertionError("a helper is still there")

@@ -8,7 +8,6 @@ rewritten only when their bytes change. `build` and `serve` run exactly this cod
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import os
@@ -285,10 +284,9 @@ class Builder:
     def save_cache(self) -> None:
         self.settle(index=False)  # serve stopping: an index still due is made by the next build
         if self.cache and self.state.keys:  # (when it cannot be written: slower next time)
-            with contextlib.suppress(OSError):
-                save_layout(self.out_dir, self._layout)
-                save_state(self.out_dir, self.settings, self.state)
-                save_notes(self.out_dir, self.settings, self._pickled())
+            self._keep(partial(save_layout, self.out_dir, self._layout))
+            self._keep(partial(save_state, self.out_dir, self.settings, self.state))
+            self._keep(partial(save_notes, self.out_dir, self.settings, self._pickled()))
 
     # -- parsing -------------------------------------------------------------------------
 

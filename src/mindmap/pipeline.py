@@ -380,100 +380,56 @@ class _Helper:
 class GraphJob:
     """graph.json being made by a forked process (or here, when forking is not safe).
 
-    The child is forked bare and sends its result back through a pipe: a pool would run
-    threads in this process, and a process that runs threads is not forked again, so the
-    pages rendered meanwhile (all of them after a template changed) would be rendered by
-    this process alone instead of by a worker a core. Once nothing more is to be forked,
-    `receive` takes the result in a thread while this one goes on (the search index)."""
+    The child is forked bare (`_Helper`) and sends its result back through a pipe: a pool
+    would run threads in this process, and a process that runs threads is not forked again,
+    so the pages rendered meanwhile (all of them after a template changed) would be rendered
+    by this process alone instead of by a worker a core. Its collector stays paused, as the
+    build's: a pass walks the whole vault the child inherits (0.1 of its 0.4 s after a
+    one-note edit of 1,000 notes), and the child lives only until graph.json is sent. Once
+    nothing more is to be forked, `receive` takes the result in a thread while this one goes
+    on (the search index)."""
 
     def __init__(self, plan: SitePlan, workers: int) -> None:
         global _WORK
-        self._pid: int | None = None
-        self._pipe = -1
-        self._data = b""
-        self._receiver: threading.Thread | None = None
+        self._helper: _Helper | None = None
+        self._made: list[Rendered] = []
         _WORK = _Work(plan, None, [], True, False)
         try:
             if worker_count(workers) > 1:
-                self._fork()
+                self._helper = _Helper(
+                    lambda send: send(_render_range((-1, 0))), "the process making graph.json"
+                )
             else:
                 self.done = _render_range((-1, 0))
         finally:
             _WORK = None
 
-    def _fork(self) -> None:
-        read, write = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the child: make graph.json, send it, leave at once (no cleanup)
-            code = 1
-            try:
-                os.close(read)
-                # its collector stays paused, as the build's: a pass walks the whole vault the
-                # child inherits (0.1 of its 0.4 s after a one-note edit of 1,000 notes), and
-                # the child lives only until graph.json is sent
-                with os.fdopen(write, "wb") as out:
-                    out.write(
-                        _outcome(lambda: _render_range((-1, 0)), "the process making graph.json")
-                    )
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        self._pid, self._pipe = pid, read
+    @property
+    def _pid(self) -> int | None:
+        return self._helper._pid if self._helper is not None else None
 
     def receive(self) -> None:
         """Start reading the result in a thread (forking is over by then)."""
-        if self._pid is not None and self._receiver is None:
-            self._receiver = threading.Thread(target=self._read, name="graph.json", daemon=True)
-            self._receiver.start()
-
-    def _read(self) -> None:
-        fd, self._pipe = self._pipe, -1  # closed once read, whatever happens
-        with os.fdopen(fd, "rb") as pipe:
-            self._data = pipe.read()
+        if self._helper is not None and self._helper._thread is None:
+            self._helper.receive(self._made.append)
 
     def discard(self) -> None:
-        if self._pid is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
-        self._pid = None
-        if self._receiver is not None:
-            self._receiver.join()  # its pipe ended with the process
-        elif self._pipe >= 0:
-            os.close(self._pipe)
-            self._pipe = -1
+        if self._helper is not None:
+            self._helper.discard()
+            self._helper = None
 
     def result(self) -> Rendered:
         """The result (again when asked again); the child's error is raised here."""
-        if self._pid is None:
+        if self._helper is None:
             return self.done
-        if self._receiver is None:
-            self._read()
-        else:
-            self._receiver.join()
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        data, self._data = self._data, b""
-        if status != 0 or not data:  # killed (by the system, out of memory) or crashed
-            raise RuntimeError(f"the process making graph.json failed (wait status {status})")
-        made = pickle.loads(data)
-        if isinstance(made, BaseException):
-            raise made
-        assert isinstance(made, Rendered)
-        self.done = made
-        return made
-
-
-def _outcome(make: Callable[[], Rendered], what: str) -> bytes:
-    """The pickle of what `make` returns, or of the error it raised (`_pickled_error`)."""
-    try:
-        return pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as err:
-        return _pickled_error(err, what)
+        self.receive()
+        helper, self._helper = self._helper, None
+        try:
+            helper.join()
+        finally:
+            helper.discard()  # (its pipe closed)
+        (self.done,) = self._made
+        return self.done
 
 
 def _pickled_error(err: Exception, what: str) -> bytes:
