@@ -6,11 +6,13 @@ Usage (from the repository root, after `pip install -e .`):
     python bench/build_bench.py                      # 1,000-note vault, 3 alternating rounds
     python bench/build_bench.py --rounds 5 --corpus  # also build the real corpora
     python bench/build_bench.py --config off.yml     # with these settings (`search: false`)
+    python bench/build_bench.py --out /elsewhere     # vaults and outputs there
 
 Prints one line per measurement and a summary with the medians, the ratio build/floor
 (target: at most 1.5), second builds with the cache (nothing changed: at most 0.2 of a cold
 build; one note edited: at most 0.25) and, for the corpora, wall time and peak memory of the
-whole process tree (target for flancian-garden: at most 20 s and 1 GB). Cold builds use
+whole process tree (target for flancian-garden: at most 20 s and 1 GB); each round also
+gives the CPU seconds of both commands, in user space and in the kernel. Cold builds use
 `--clean` and a new output folder, as does the floor: the last one is moved aside and all
 are deleted when the benchmark ends (`set_aside`). Both run without PYTHONDONTWRITEBYTECODE,
 which this project's machine sets: Python keeps its bytecode, as it does for a user.
@@ -26,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +38,7 @@ TRASH = OUT / "trash"  # outputs set aside during a run, deleted at its end (`se
 # The measured commands keep their modules' bytecode, as on a user's machine: some machines
 # (this project's) set PYTHONDONTWRITEBYTECODE, and then every run compiles mindmap again.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+SLOW_FILES = 0.3  # the floor's system seconds above which its files were slow to make
 CONFIG: list[str] = []  # `-c FILE` for every build (--config), e.g. one with `search: false`
 
 
@@ -61,8 +65,23 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KB, whole process tree) of one command."""
+@dataclass
+class Run:
+    """One measured command: wall seconds, peak resident memory of its process tree (KB),
+    and the CPU seconds of the process and the children it waited for, in user space and
+    in the kernel."""
+
+    seconds: float
+    peak: int
+    user: float
+    system: float
+
+    def cpu(self) -> str:
+        return f"{self.user:.2f} user + {self.system:.2f} system CPU s"
+
+
+def run(cmd: list[str]) -> Run:
+    """Run one command and measure it (`Run`)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     peak = 0
@@ -76,13 +95,14 @@ def run(cmd: list[str]) -> tuple[float, int]:
 
     watcher = threading.Thread(target=watch)
     watcher.start()
-    code = proc.wait()
+    _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
     done.set()
     watcher.join()
     if code != 0:
         sys.exit(f"command failed with exit code {code}: {' '.join(cmd)}")
-    return seconds, peak
+    return Run(seconds, peak, usage.ru_utime, usage.ru_stime)
 
 
 def mindmap_cmd(vault: Path, out: Path, *extra: str) -> list[str]:
@@ -90,18 +110,24 @@ def mindmap_cmd(vault: Path, out: Path, *extra: str) -> list[str]:
     return [*cmd, *CONFIG, *extra]
 
 
-def cold_build(vault: Path, out: Path) -> tuple[float, int]:
+def cold_build(vault: Path, out: Path) -> Run:
     """A build from nothing: no output folder, no cache."""
     set_aside(out)
     return run(mindmap_cmd(vault, out, "--clean"))
 
 
 def set_aside(folder: Path) -> None:
-    """Move an output folder out of the way, to be deleted when the benchmark ends: on some
-    file systems (this VM's ext4, which has no journal) creating files within seconds of
-    deleting thousands makes the kernel skip every recently freed inode, which cost a build
-    right after `rm -rf` of the last one up to 2 s of system time, and the floor (which
-    writes 1,000 files) far less than a site (3,600 files)."""
+    """Move an output folder out of the way, to be deleted when the benchmark ends.
+
+    This machine's file system (ext4 without a journal) skips a recently freed inode when it
+    makes a file, and looks at each one it skips from the start of the block group: after
+    thousands of files are deleted (a test run, an earlier benchmark's outputs), every file
+    made in that part of the disk costs the kernel up to 0.5 ms, for tens of minutes (still
+    4 x slower 13 minutes after a test run here). Deleting the last output right before a
+    build made it slower by up to 2 s; a floor's 1,000 files made there took 1.3 s of
+    system time instead of 0.05. Each round prints both commands' system time: a floor
+    over `SLOW_FILES` seconds of it was slowed so (and its ratio flatters the build, which
+    makes its files on two cores)."""
     if folder.exists():
         TRASH.mkdir(parents=True, exist_ok=True)
         folder.rename(TRASH / f"{folder.name}-{time.monotonic_ns()}")
@@ -143,14 +169,16 @@ def bench_generated(shared: Path, notes: int, rounds: int) -> None:
     builds, floors = [], []
     for n in range(rounds):
         set_aside(OUT / "floor")  # both write into a new folder
-        floor_s, _ = run(floor_cmd)
-        build_s, peak = cold_build(vault, OUT / "site")
-        floors.append(floor_s)
-        builds.append(build_s)
+        floor = run(floor_cmd)
+        build = cold_build(vault, OUT / "site")
+        floors.append(floor.seconds)
+        builds.append(build.seconds)
         print(
-            f"round {n + 1}: floor {floor_s:.2f} s, mindmap build {build_s:.2f} s "
-            f"({peak / 1024:.0f} MB peak)"
+            f"round {n + 1}: floor {floor.seconds:.2f} s ({floor.cpu()}), mindmap build "
+            f"{build.seconds:.2f} s ({build.cpu()}, {build.peak / 1024:.0f} MB peak)"
         )
+        if floor.system > SLOW_FILES:
+            print(f"  (the floor's {floor.system:.2f} s in the kernel: see SLOW_FILES)")
     build, floor = statistics.median(builds), statistics.median(floors)
     print(
         f"\n{notes} notes, median of {rounds}: mindmap build {build:.2f} s, floor {floor:.2f} s, "
@@ -168,9 +196,9 @@ def bench_incremental(vault: Path, cold: float, rounds: int) -> None:
     cold_build(work, out)
     same, edited = [], []
     for n in range(rounds):
-        same.append(run(mindmap_cmd(work, out))[0])
+        same.append(run(mindmap_cmd(work, out)).seconds)
         edit_one_note(work, n)
-        edited.append(run(mindmap_cmd(work, out))[0])
+        edited.append(run(mindmap_cmd(work, out)).seconds)
     s, e = statistics.median(same), statistics.median(edited)
     print(f"second build, nothing changed: {s:.2f} s = {s / cold:.2f} x cold (target <= 0.2)")
     print(f"second build, one note edited: {e:.2f} s = {e / cold:.2f} x cold (target <= 0.25)")
@@ -183,13 +211,17 @@ def bench_corpora(shared: Path) -> None:
         if not vault.is_dir():
             print(f"{name}: not found under {shared / 'corpora'}, skipped")
             continue
-        seconds, peak = cold_build(vault, OUT / f"site-{name}")
+        made = cold_build(vault, OUT / f"site-{name}")
         notes = sum(1 for _ in vault.rglob("*.md"))
         extra = f" ({limits[name]})" if name in limits else ""
-        print(f"{name}: {notes} notes in {seconds:.2f} s, peak {peak / 1024:.0f} MB{extra}")
+        print(
+            f"{name}: {notes} notes in {made.seconds:.2f} s ({made.cpu()}), "
+            f"peak {made.peak / 1024:.0f} MB{extra}"
+        )
 
 
 def main() -> None:
+    global OUT, TRASH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--shared",
@@ -203,7 +235,14 @@ def main() -> None:
     )
     parser.add_argument("--corpus", action="store_true", help="also build the real corpora")
     parser.add_argument("--config", type=Path, help="a mindmap.yml for every build (-c)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=OUT,
+        help="where the vaults and outputs go (default: bench/out; see set_aside)",
+    )
     args = parser.parse_args()
+    OUT, TRASH = args.out.resolve(), args.out.resolve() / "trash"
     if args.config:
         CONFIG[:] = ["-c", str(args.config.resolve())]
     OUT.mkdir(parents=True, exist_ok=True)
