@@ -178,7 +178,10 @@ def bench_generated(shared: Path, notes: int, rounds: int) -> None:
             f"{build.seconds:.2f} s ({build.cpu()}, {build.peak / 1024:.0f} MB peak)"
         )
         if floor.system > SLOW_FILES:
-            print(f"  (the floor's {floor.system:.2f} s in the kernel: see SLOW_FILES)")
+            print(
+                f"  (the floor spent {floor.system:.2f} s in the kernel: its files were slow "
+                "to make, and this round flatters the build; see `set_aside`)"
+            )
     build, floor = statistics.median(builds), statistics.median(floors)
     print(
         f"\n{notes} notes, median of {rounds}: mindmap build {build:.2f} s, floor {floor:.2f} s, "
