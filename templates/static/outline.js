@@ -56,10 +56,33 @@
       .map(function (li) { return li.id; }).filter(Boolean);
     try { localStorage.setItem(key, JSON.stringify(ids)); } catch (e) { /* private mode */ }
   }
-  function label(li) {
-    var own = li.firstChild && li.firstChild.textContent.trim();
-    var text = (own || li.textContent).trim().split("\n")[0];
-    return text.replace(/\s*#$/, "").slice(0, 60);  // without the anchor's "#"
+  // A bullet's own line is its first paragraph (a loose list), or what comes before its
+  // first block (a tight one: text, links, emphasis). Everything after it is under the
+  // bullet: its lists, and its embeds, quotes, code and further paragraphs, which folding
+  // hides too (`mm-under`), as Obsidian does.
+  var BLOCKS = /^(UL|OL|P|DIV|BLOCKQUOTE|PRE|TABLE|FIGURE|DETAILS|HR|H[1-6]|DL|SECTION|ASIDE|IFRAME|VIDEO|AUDIO)$/;
+  function ownLine(li) {
+    var line = [], kids = li.childNodes;
+    for (var i = 0; i < kids.length; i++) {
+      var node = kids[i], block = node.nodeType === 1 && BLOCKS.test(node.tagName);
+      if (block && !line.some(function (n) { return n.textContent.trim() || n.nodeType === 1; })) {
+        return [node];  // the first block is the bullet's line (a paragraph, or an embed)
+      }
+      if (block) return line;
+      line.push(node);
+    }
+    return line;
+  }
+  function markUnder(li, line) {
+    Array.prototype.forEach.call(li.children, function (el) {
+      var own = el.classList.contains("mm-fold") || el.classList.contains("mm-anchor");
+      if (line.indexOf(el) < 0 && !own) el.classList.add("mm-under");
+    });
+  }
+  function label(line) {
+    var text = line.map(function (n) { return n.textContent; }).join("");
+    text = text.replace(/\s+/g, " ").trim().replace(/\s*#$/, "");  // without the anchor's "#"
+    return text.length > 60 ? text.slice(0, 59) + "…" : text;
   }
   function set(li, folded) {
     li.classList.toggle("mm-folded", folded);
@@ -76,10 +99,12 @@
   }
 
   branches.forEach(function (li) {
+    var line = ownLine(li);
+    markUnder(li, line);
     var button = document.createElement("button");
     button.type = "button";
     button.className = "mm-fold";
-    button.setAttribute("aria-label", "Fold or unfold: " + label(li));
+    button.setAttribute("aria-label", "Fold or unfold: " + (label(line) || "bullet"));
     button.addEventListener("click", function () {
       set(li, !li.classList.contains("mm-folded"));
       save();

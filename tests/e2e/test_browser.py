@@ -114,6 +114,30 @@ def test_fold_and_unfold_bullets(site: Path, browser: object) -> None:
     assert errors == []
 
 
+def test_folding_hides_everything_under_the_bullet_and_names_it_by_its_line(
+    site: Path, browser: object
+) -> None:
+    """A folded bullet hides all that is under it, not only its lists: here an embed between
+    two of its lists (found by a walk-through: it stayed on screen). Its toggle is named by
+    the bullet's whole line, links and emphasis included, not by the text before them."""
+    errors: list[str] = []
+    url = (site / "bridges" / "human-vs-machine-learning.html").as_uri()
+    page = open_page(browser, url, errors)
+    item = page.locator("#t-how-is-memory-stored")  # type: ignore[attr-defined]
+    embed = item.locator(":scope > div.embed")
+    assert embed.is_visible()
+    item.locator(":scope > .mm-fold").click()
+    assert embed.is_hidden() and item.locator(":scope > ul").first.is_hidden()
+    assert item.locator(":scope > p").is_visible()  # the bullet's own line stays
+    page.goto((site / "machines" / "embeddings.html").as_uri())  # type: ignore[attr-defined]
+    names = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        ".mm-fold", "bs => bs.map(b => b.getAttribute('aria-label'))"
+    )
+    assert "Fold or unfold: in Transformers the first layer is a lookup table from toke…" in names
+    assert "Fold or unfold: in" not in names
+    assert errors == []
+
+
 def test_a_link_into_a_folded_branch_unfolds_it(site: Path, browser: object) -> None:
     """A link to a bullet inside folded branches (a backlink's context, a block link) lands
     on it: the branches around it unfold, on load and when only the fragment changes."""
