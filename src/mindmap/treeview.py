@@ -8,7 +8,9 @@ first, so the top levels always show), each cut branch ending in a "+N more" nod
 
 The markup nests one `<g>` per node inside its parent's, in document order (static/mindview.js
 folds and re-lays out from that), uses integer coordinates and short class names, and takes
-its colours from the stylesheet (`.mm-mv` in mindmap.css).
+its colours from the stylesheet (`.mm-mv` in mindmap.css). A map wider than the note's
+column shrinks to fit it down to `SHRINK` % of its size (labels of 12 px stay 10.8 px or
+more: shrunk to fit, they were read at 9 px), and scrolls beyond that.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ TITLE = 80  # characters of that full text, at most
 ROW = 26  # px between two rows
 GAP = 28  # px between a column and the next
 PAD = 6
+SHRINK = 90  # % of its width a map may shrink to, to fit its column; wider, it scrolls
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPECIAL = re.compile("[&<>\"']")
 
@@ -70,7 +73,8 @@ def mind_map(
     label = escape(f"Mind map of {_clean(title)}")
     return (
         f'<svg class="mm-mv" viewBox="0 0 {width} {height}" width="{width}" '
-        f'aria-label="{label}">{_draw(tree, None)}</svg>'
+        f'style="min-width:{width * SHRINK // 100}px" aria-label="{label}">'
+        f"{_draw(tree, None)}</svg>"
     )
 
 

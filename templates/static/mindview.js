@@ -1,8 +1,8 @@
 // Mind-map view (treeview.py draws it at build time): every branch gets a knob at the end
 // of its line; clicking it (or Enter / Space on it) folds the branch and the tree closes up
-// around it. What is folded is remembered per page (localStorage). A click on a topic that
-// lands in a folded bullet of the outline unfolds that bullet. Without JavaScript the whole
-// map shows, every link works.
+// around it. What is folded is remembered per page (localStorage), and whether the map is
+// open, for every page. A click on a topic that lands in a folded bullet of the outline
+// unfolds that bullet. Without JavaScript the whole map shows, every link works.
 (function () {
   "use strict";
   var svg = document.querySelector("svg.mm-mv");
@@ -63,6 +63,20 @@
     n.folded = folded;
     n.g.classList.toggle("f", folded);
     n.knob.setAttribute("aria-expanded", folded ? "false" : "true");
+  }
+
+  // The map's box opens as the reader left it last (on any page); at first it is open, but
+  // on a phone, where it would push the note a screen down, it starts closed.
+  var box = svg.closest("details"), OPEN = "mindmap:mindview-open";
+  if (box) {
+    var wanted = null;
+    try { wanted = localStorage.getItem(OPEN); } catch (e) { /* private mode */ }
+    if (wanted === "0" || (wanted === null && matchMedia("(max-width: 40rem)").matches)) box.open = false;
+    box.querySelector("summary").addEventListener("click", function () {
+      setTimeout(function () {  // after the box has opened or closed
+        try { localStorage.setItem(OPEN, box.open ? "1" : "0"); } catch (e) { /* private mode */ }
+      });
+    });
   }
 
   var tree = read(svg.firstElementChild);

@@ -151,4 +151,9 @@
     });
   });
   body.parentNode.insertBefore(tools, body);
+  // "Skip the mind map" lands on this toolbar, which comes before the note's text
+  tools.id = "mm-outline-tools";
+  tools.tabIndex = -1;
+  var skip = document.querySelector(".mm-skip-map");
+  if (skip) skip.setAttribute("href", "#mm-outline-tools");
 })();

@@ -143,18 +143,21 @@ def test_knobs_are_reachable_by_tab(page: Any) -> None:
 
 def test_the_keyboard_skips_the_mind_map_in_one_step(page: Any) -> None:
     """The map's knobs and links are many Tab presses (76 on a demo note): a link before it,
-    seen when focused, takes the keyboard to the note's text."""
+    seen when focused (over the map's summary: nothing moves), takes the keyboard past it
+    to the outline's toolbar (Expand all, levels), then the note's text."""
     skip = page.locator("a.mm-skip-map")
+    summary = page.locator("details.mm-mindview > summary")
     assert not skip.is_visible() or skip.bounding_box()["width"] <= 1
-    page.locator("details.mm-mindview > summary").focus()
+    where = summary.bounding_box()
+    summary.focus()
     page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.className") == "mm-skip-map"
     assert skip.bounding_box()["width"] > 50  # shown while focused
+    assert summary.bounding_box() == where  # over the summary, not pushing the map down
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "mm-body"
+    assert page.evaluate("document.activeElement.id") == "mm-outline-tools"
     page.keyboard.press("Tab")
-    inside = page.evaluate("document.getElementById('mm-body').contains(document.activeElement)")
-    assert inside
+    assert page.evaluate("document.activeElement.textContent") == "Expand all"
     assert page.errors == []
 
 
@@ -177,5 +180,42 @@ def test_without_javascript_the_map_shows_and_links(site: Path, browser: Any) ->
     link.click()
     assert page.url.endswith(anchor)
     assert page.locator(f"[id='{anchor[1:]}']").is_visible()
+    context.close()
+    assert errors == []
+
+
+def test_labels_stay_legible_in_a_narrow_column(page: Any) -> None:
+    """A map wider than the note's column shrinks to fit it only down to 90 % (its 12 px
+    labels read at 9 px when it shrank to fit: found in a walk-through), then scrolls; the
+    box's summary stays where it is while the map scrolls."""
+    svg = page.locator("svg.mm-mv")
+    drawn = svg.bounding_box()["width"] / float(str(svg.get_attribute("width")))
+    assert drawn >= 0.89  # (90 % of its width, rounded down to a pixel)
+    page.locator("details.mm-mindview").evaluate("d => d.scrollLeft = 10000")
+    summary = page.locator("details.mm-mindview > summary").bounding_box()
+    box = page.locator("details.mm-mindview").bounding_box()
+    assert summary["x"] >= box["x"]  # not scrolled away with the map
+    assert page.errors == []
+
+
+def test_on_a_phone_the_map_starts_closed_and_the_choice_is_kept(site: Path, browser: Any) -> None:
+    """A phone shows the note's text first (the map, open, filled a screen and more before
+    it); a reader who opens the map finds it open on the next page, and one who closes it on
+    a wide screen finds it closed."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    errors: list[str] = []
+    page = watch(context.new_page(), errors)
+    page.goto((site / MAP).as_uri())
+    details = page.locator("details.mm-mindview")
+    assert details.get_attribute("open") is None
+    details.locator("summary").click()
+    page.wait_for_function("localStorage.getItem('mindmap:mindview-open') === '1'")
+    page.goto((site / "index.html").as_uri())
+    assert details.get_attribute("open") is not None
+    page.set_viewport_size({"width": 1280, "height": 900})
+    details.locator("summary").click()
+    page.wait_for_function("localStorage.getItem('mindmap:mindview-open') === '0'")
+    page.goto((site / MAP).as_uri())
+    assert details.get_attribute("open") is None
     context.close()
     assert errors == []
