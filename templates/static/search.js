@@ -76,6 +76,8 @@
     "dl,dt,dd,br,hr,section,details,summary,figure,figcaption,aside,nav,header,footer,img," +
     "iframe,video,audio,math,mtr,mtd,mrow,mi,mo,mn";
 
+  var LINES = "h1,h2,h3,h4,h5,h6,p,li,dt,dd,th,td,summary,figcaption,pre";
+
   // The words of a text with where they are: [start, end, word], CJK characters one by one.
   function spans(text) {
     var out = [], m;
@@ -292,6 +294,13 @@
       e.before(" ");
       e.after(" ");
     });
+    // where a line of text ends (a heading, a paragraph, a bullet before its sub-bullets):
+    // "\u0001", a " · " in the excerpt unless a stop ends the line ("brain side · While")
+    body.querySelectorAll(LINES).forEach(function (e) {
+      var sub = e.tagName === "LI" && e.querySelector(":scope > ul, :scope > ol");
+      if (sub) sub.before("\u0001");
+      e.append("\u0001");
+    });
     var ids = Object.create(null), current = "", parts = [];
     sections.forEach(function (a) { if (a) ids[a] = true; });
     var walk = doc.createTreeWalker(body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
@@ -302,7 +311,11 @@
         parts.push(node.data);
       }
     }
-    return parts.join("").replace(/\s+/g, " ").trim();
+    var text = parts.join("").replace(/\s+/g, " ");
+    text = text.replace(/^[\s\u0001]+|[\s\u0001]+$/g, "");
+    return text.replace(/([.!?:;,\u2026])?\s*\u0001[\s\u0001]*/g, function (_m, stop) {
+      return stop ? stop + " " : " \u00b7 ";
+    });
   }
 
   // EXCERPT words of the text from shortly before the first word that a query term finds,

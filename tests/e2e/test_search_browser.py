@@ -90,6 +90,23 @@ def test_a_word_in_one_note_finds_it_with_title_excerpt_and_folder(
     page.wait_for_url("**/methods/zettelkasten.html")  # type: ignore[attr-defined]
 
 
+def test_an_excerpt_parts_the_lines_it_crosses(
+    served: tuple[DevServer, Path], browser: object, errors: list[str]
+) -> None:
+    """Where an excerpt runs from one line into the next (a heading into its text, a bullet
+    into its sub-bullet), a " · " parts them, unless the line ended with a stop: they ran
+    together ("brain side While you sleep", found in a walk-through)."""
+    dev, _notes = served
+    page = open_page(browser, dev.url + "index.html", errors)
+    page.keyboard.press("/")  # type: ignore[attr-defined]
+    page.locator("#mm-search-q").fill("hippocampus")  # type: ignore[attr-defined]
+    excerpts = page.locator(".mm-search-excerpt")  # type: ignore[attr-defined]
+    expect(excerpts.filter(has_text="brain side · While you sleep")).to_have_count(1)
+    page.locator("#mm-search-q").fill("Molaison")  # type: ignore[attr-defined]
+    expect(excerpts.first).to_contain_text("(Henry Molaison) · 1953: a surgeon")
+    expect(excerpts.first).not_to_contain_text(". ·")
+
+
 def test_a_result_opens_the_note_at_the_section_of_its_matches(
     served: tuple[DevServer, Path], browser: object, errors: list[str]
 ) -> None:
