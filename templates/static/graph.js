@@ -190,8 +190,9 @@ P.finder = function (bar, p) {
     rank(input.value.trim().toLowerCase()).forEach((i) => el("option", { value: g.title[i], label: g.kind[i] === 1 ? self.noteTitle(i) : KINDS[g.kind[i]] }, list));
   });
   function go() {
-    var i = rank(input.value.trim().toLowerCase())[0];
+    var q = input.value.trim(), i = rank(q.toLowerCase())[0];
     if (i !== undefined) self.centre(i);
+    else if (q) self.status.textContent = "No note or topic shown here has \u201c" + q + "\u201d in its title.";
   }
   input.addEventListener("change", go);
   input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); go(); } });
@@ -341,7 +342,7 @@ P.summary = function () {
   var m = this.m, c = [0, 0, 0, 0], e = 0;
   for (var i = 0; i < m.n; i++) if (m.on[i]) c[this.g.kind[m.gi[i]]]++;
   for (var j = 0; j < m.es.length; j++) if (m.edgeOn[m.ek[j]] && m.on[m.es[j]] && m.on[m.ed[j]]) e++;
-  var what = [[c[0], "note"], [c[1], "topic"], [c[2], "tag"], [c[3], "missing note"], [e, "link"]].map((p) => { return p[0] + " " + p[1] + (p[0] === 1 ? "" : "s"); }).join(", ");
+  var what = [[c[0], "note"], [c[1], "topic"], [c[2], "tag"], [c[3], "missing note"], [e, "edge"]].map((p) => { return p[0] + " " + p[1] + (p[0] === 1 ? "" : "s"); }).join(", ");
   var label = this.focus
     ? "Local graph of " + this.g.title[this.g.at.get(this.focus)] + " to depth " + this.opts.depth + ": " + what + ". Its neighbours are listed below."
     : "Graph of " + what + ".";

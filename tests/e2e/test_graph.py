@@ -136,6 +136,24 @@ def test_find_a_missing_note_says_it_has_no_page(
     assert errors == []
 
 
+def test_find_says_when_nothing_matches_and_counts_edges_as_edges(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    """A search for a title not in the graph says so (the status kept the last match's
+    message); the summary counts edges of every kind as "edges", not as "links", the name
+    of one kind among them."""
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    status = page.locator(".mm-graph-status")  # type: ignore[attr-defined]
+    assert " edges" in status.inner_text() and " links" not in status.inner_text()
+    find = find_box(page, "Metacognition")
+    find.press("Enter")
+    find.fill("zzqx")
+    find.press("Enter")
+    assert status.inner_text() == "No note or topic shown here has \u201czzqx\u201d in its title."
+    assert errors == []
+
+
 def test_the_tooltip_stays_inside_the_graph(
     served: str, browser: object, errors: list[str]
 ) -> None:
