@@ -261,24 +261,40 @@
       d.href = row[0] + (at ? "#" + encodeURIComponent(at) : "");
       return get(url, "text").then(function (html) {
         d.excerpt = excerpt(sectionText(html, row[3], at), terms);
+        if (!named(row, terms)) d.href += textDirective(d.excerpt, at);
         return d;
       }, function () { d.excerpt = []; return d; });
     });
   }
 
+  // A text fragment (`#:~:text=`): the browser scrolls to the excerpt's first marked word
+  // and highlights it, after the word before it when the excerpt has one (a match in a
+  // bullet deep in a section is found, not only the section's heading). Where the page
+  // does not hold that text as shown (a folded bullet), the browser goes to the section.
+  function textDirective(parts, at) {
+    var k = parts.findIndex(function (p) { return p[1]; });
+    if (k < 0) return "";
+    var before = k > 0 ? /(?:^|\s)([^\s\u00b7\u2026]+)\s+$/.exec(parts[k - 1][0]) : null;
+    function enc(t) { return encodeURIComponent(t).replace(/-/g, "%2D"); }
+    var text = (before ? enc(before[1]) + "-," : "") + enc(parts[k][0]);
+    return (at ? "" : "#") + ":~:text=" + text;
+  }
+
   // Where a result leads: to the section (a heading) holding most of its matches, so that
   // the note opens at them; to the page's top when the query is the note's title (every
   // word starts a word of it), or when the matches are at its top ("").
-  function section(row, hit, terms) {
+  function named(row, terms) {  // every word of the query starts a word of the title
     var title = words(row[1]).map(term);
-    var named = terms.length && terms.every(function (q) {
+    return terms.length > 0 && terms.every(function (q) {
       return title.some(function (t) { return t.indexOf(q.t) === 0; });
     });
+  }
+  function section(row, hit, terms) {
     var best = 0, most = -1;
     Object.keys(hit.sections).forEach(function (s) {
       if (hit.sections[s] > most) { most = hit.sections[s]; best = +s; }
     });
-    return named || !row[3][best] ? "" : row[3][best];
+    return named(row, terms) || !row[3][best] ? "" : row[3][best];
   }
 
   // The text of one section of a note page (its top: ""), as the index counted it: the
