@@ -79,6 +79,11 @@
     panel.querySelector(".mm-explorer-close").addEventListener("click", close);
     panel.querySelector("input").addEventListener("input", function (e) { filter(e.target.value); });
     panel.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+    // Tab out of the panel (to the page it covers on a phone): it closes, focus goes on
+    panel.addEventListener("focusout", function (e) {
+      var to = e.relatedTarget;
+      if (to && !panel.contains(to) && to !== button) close(false);
+    });
   }
 
   function filter(text) {
@@ -104,11 +109,11 @@
     });
   }
 
-  function close() {
+  function close(refocus) {
     if (!panel || panel.hidden) return;
     panel.hidden = true;
     button.setAttribute("aria-expanded", "false");
-    button.focus();
+    if (refocus !== false) button.focus();
   }
 
   button.addEventListener("click", function () {

@@ -333,7 +333,8 @@ def test_the_site_root_is_the_home_page_for_the_scripts(served: str, browser: ob
 
 def test_folder_explorer_from_disk(site: Path, browser: object) -> None:
     """The explorer opens from the header (keyboard too), marks the current note inside its
-    open folder, filters by name, navigates, and Escape gives the focus back."""
+    open folder, filters by name, navigates, Escape gives the focus back, and tabbing out
+    of it closes it (focus went on behind it, hidden under it on a phone)."""
     errors: list[str] = []
     page = open_page(browser, (site / "machines" / "memory.html").as_uri(), errors)
     button = page.get_by_role("button", name="Explorer")  # type: ignore[attr-defined]
@@ -350,6 +351,10 @@ def test_folder_explorer_from_disk(site: Path, browser: object) -> None:
     page.keyboard.press("Escape")  # type: ignore[attr-defined]
     assert panel.is_hidden() and button.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.className") == "mm-explorer-open"  # type: ignore[attr-defined]
+    button.click()  # Shift+Tab out of it, to the page it covers: it closes, focus goes on
+    page.keyboard.press("Shift+Tab")  # type: ignore[attr-defined]
+    assert panel.is_hidden() and button.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.closest('#mm-explorer')") is None  # type: ignore[attr-defined]
     button.click()
     shown.first.click()
     assert page.url.endswith("methods/m%C3%A9thode-des-loci.html")  # type: ignore[attr-defined]
