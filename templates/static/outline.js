@@ -51,9 +51,12 @@
   function load() {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
   }
+  // A branch is remembered by its id; one without (inside an embed: the embedded note's
+  // ids would repeat the page's) by its place among those, "~N"
+  var unnamed = 0;
+  var keys = branches.map(function (li) { return li.id || "~" + unnamed++; });
   function save() {
-    var ids = branches.filter(function (li) { return li.classList.contains("mm-folded"); })
-      .map(function (li) { return li.id; }).filter(Boolean);
+    var ids = keys.filter(function (_k, n) { return branches[n].classList.contains("mm-folded"); });
     try { localStorage.setItem(key, JSON.stringify(ids)); } catch (e) { /* private mode */ }
   }
   // A bullet's own line is its first paragraph (a loose list), or what comes before its
@@ -113,7 +116,7 @@
     set(li, false);
   });
   var folded = load();
-  branches.forEach(function (li) { if (li.id && folded.indexOf(li.id) >= 0) set(li, true); });
+  branches.forEach(function (li, n) { if (folded.indexOf(keys[n]) >= 0) set(li, true); });
 
   // A link to a bullet (or a block) inside a folded branch unfolds the branches around it
   // and scrolls to it: on load and whenever the fragment changes.

@@ -138,6 +138,24 @@ def test_folding_hides_everything_under_the_bullet_and_names_it_by_its_line(
     assert errors == []
 
 
+def test_a_fold_inside_an_embed_is_remembered(site: Path, browser: object) -> None:
+    """A branch inside an embed has no id of its own (the embedded note's would repeat the
+    page's): it is remembered by its place among such branches, and stays folded after a
+    reload, as the page's own branches do."""
+    errors: list[str] = []
+    url = (site / "bridges" / "human-vs-machine-learning.html").as_uri()
+    page = open_page(browser, url, errors)
+    inner = page.locator("div.embed li.branch").first  # type: ignore[attr-defined]
+    assert inner.get_attribute("id") is None
+    inner.locator(":scope > .mm-fold").click()
+    assert inner.locator(":scope > ul").is_hidden()
+    reload_remembering(page)
+    assert inner.locator(":scope > ul").is_hidden()
+    assert "mm-folded" in str(inner.get_attribute("class"))
+    assert page.locator(".mm-body li.mm-folded").count() == 1  # type: ignore[attr-defined]
+    assert errors == []
+
+
 def test_a_link_into_a_folded_branch_unfolds_it(site: Path, browser: object) -> None:
     """A link to a bullet inside folded branches (a backlink's context, a block link) lands
     on it: the branches around it unfold, on load and when only the fragment changes."""
