@@ -338,6 +338,42 @@ P.colours = function () {
   this.legend = top;
 };
 
+/* The global graph's key: what each colour stands for (a folder or a community, then
+   the rest, tags and missing notes as shown), made again when that or the theme changes. */
+P.key = function () {
+  var t = this.theme, o = this.opts, m = this.m, g = this.g, self = this, hub = new Map();
+  if (o.colour === "community") {  // named by its most linked note (else topic)
+    var score = (j) => { return (g.kind[j] === 0 ? 1e9 : 0) + (g.degree[j] || 0); };
+    for (var j = 0; j < g.n; j++) {
+      var c = g.community[j], best = hub.get(c);
+      if (g.kind[j] < 2 && (best === undefined || score(j) > score(best))) hub.set(c, j);
+    }
+  }
+  var rows = this.legend.map((k, n) => {
+    var name = o.colour !== "community" ? (k || "(top level)")
+      : hub.has(k) ? "around " + g.title[hub.get(k)] : "community " + (k + 1);
+    return [t.palette[n], name];
+  });
+  var seen = new Set(), i;
+  for (i = 0; i < m.n; i++) if (m.on[i]) seen.add(m.slot[i]);
+  if (seen.has(12)) rows.push([t.faint, o.colour === "community" ? "other communities" : "other folders"]);
+  if (seen.has(13)) rows.push([t.accent, "tags"]);
+  if (seen.has(14)) rows.push([t.faint, "missing notes (dimmed)"]);
+  var sign = JSON.stringify(rows);
+  if (sign === this.keySign) return;
+  this.keySign = sign;
+  if (!this.keyList) {
+    this.keyList = el("ul", { class: "mm-graph-key", "aria-label": "Key" });
+    this.box.insertBefore(this.keyList, this.status.nextSibling);
+  }
+  this.keyList.textContent = "";
+  rows.forEach((r) => {
+    var li = el("li", {}, self.keyList);
+    el("span", { class: "mm-graph-swatch", style: "background:" + r[0], "aria-hidden": "true" }, li);
+    li.appendChild(document.createTextNode(r[1]));
+  });
+};
+
 P.summary = function () {
   var m = this.m, c = [0, 0, 0, 0], e = 0;
   for (var i = 0; i < m.n; i++) if (m.on[i]) c[this.g.kind[m.gi[i]]]++;
@@ -467,6 +503,7 @@ P.draw = function () {
     }
   }
   this.labels(ctx, near, hot);
+  if (!this.focus) this.key();
   if (!this.drawn) {
     this.drawn = true;
     var mark = Math.round(performance.now());

@@ -154,6 +154,23 @@ def test_find_says_when_nothing_matches_and_counts_edges_as_edges(
     assert errors == []
 
 
+def test_a_key_says_what_each_colour_stands_for(
+    served: str, browser: object, errors: list[str]
+) -> None:
+    """Under the global graph, a key: a swatch and a name per colour (the folders, biggest
+    first, or the communities, each named by its most linked note), then tags and missing
+    notes; it follows the Colour choice (the graph had no key: found in a walk-through)."""
+    page = open_page(browser, served + "graph.html", errors)
+    drawn(page)
+    key = page.locator(".mm-graph-key li")  # type: ignore[attr-defined]
+    names = key.all_inner_texts()
+    assert names[:2] == ["machines", "people"] and names[-2:] == ["tags", "missing notes (dimmed)"]
+    assert key.locator(".mm-graph-swatch").count() == len(names)
+    page.select_option("select[id$=colour]", "community")  # type: ignore[attr-defined]
+    sync_api.expect(key.first).to_have_text("around Machine Learning Map")  # (made again)
+    assert errors == []
+
+
 def test_the_tooltip_stays_inside_the_graph(
     served: str, browser: object, errors: list[str]
 ) -> None:
